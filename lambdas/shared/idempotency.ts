@@ -1,0 +1,19 @@
+import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { dynamodb } from './clients';
+import { requireEnv } from './env';
+
+/**
+ * The Powertools idempotency store on the table that `IdempotencyTable.grantTo` names in
+ * `IDEMPOTENCY_TABLE_NAME`, and a config keyed on the event's own id (not the SQS message id, which
+ * differs when a producer or SNS delivers the same event twice).
+ */
+export function idempotencySetup(eventKeyJmesPath: string, expiresAfterSeconds = 24 * 60 * 60) {
+  return {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: requireEnv('IDEMPOTENCY_TABLE_NAME'),
+      awsSdkV3Client: dynamodb,
+    }),
+    config: new IdempotencyConfig({ eventKeyJmesPath, expiresAfterSeconds, throwOnNoIdempotencyKey: true }),
+  };
+}

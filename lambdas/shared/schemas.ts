@@ -1,0 +1,30 @@
+import { z, type ZodType } from 'zod';
+import { InvalidMessageError } from './errors';
+
+/** The envelope of every domain event published on the `domain-events` topic. */
+export const DomainEvent = z.object({
+  eventId: z.uuid(),
+  eventType: z.string().regex(/^[A-Z][A-Za-z]+$/, 'must be PascalCase, e.g. OrderConfirmed'),
+  aggregateType: z.string().min(1),
+  aggregateId: z.string().min(1),
+  schemaVersion: z.number().int().positive(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  data: z.record(z.string(), z.unknown()),
+});
+/** A parsed domain event. */
+export type DomainEvent = z.infer<typeof DomainEvent>;
+
+/** Parses a JSON string against `schema`, failing with an {@link InvalidMessageError} that names each bad field. */
+export function parseJson<T>(schema: ZodType<T>, body: string, what: string): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error: unknown) {
+    throw new InvalidMessageError(`${what} is not JSON`, [
+      error instanceof Error ? error.message : String(error),
+    ]);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) throw InvalidMessageError.fromZod(what, parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,82 @@
+import {
+  BatchProcessor,
+  EventType,
+  processPartialResponse,
+  SqsFifoPartialProcessorAsync,
+} from '@aws-lambda-powertools/batch';
+import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ZodType } from 'zod';
+import { idempotencySetup } from './idempotency';
+import { logger, metrics } from './powertools';
+import { parseJson } from './schemas';
+
+/** How a queue consumer turns one record into its effect. */
+export interface SqsConsumerSpec<T> {
+  /** Schema of the message body (the published message itself: subscriptions use raw delivery). */
+  readonly schema: ZodType<T>;
+  /** What a body is, for error messages ("domain event", "ledger posting"). */
+  readonly what: string;
+  /** JMESPath into the parsed body that identifies a message across redeliveries, e.g. `eventId`. */
+  readonly idempotencyKey: string;
+  /** Performs the effect of one message. Runs at most once per idempotency key while its record lives. */
+  readonly handle: (message: T) => Promise<unknown>;
+  /**
+   * FIFO queue: a failed record fails the records after it in the same message group (so their order
+   * holds), and no other group.
+   */
+  readonly fifo?: boolean;
+}
+
+/**
+ * Builds an SQS handler the Powertools way: records are parsed with zod at the edge, each message's effect
+ * runs once per idempotency key, and the answer is a partial batch response naming only the failed records,
+ * so SQS retries exactly those and, after the queue's `maxReceiveCount`, moves them to its DLQ.
+ */
+export function createSqsConsumer<T>(spec: SqsConsumerSpec<T>) {
+  const { persistenceStore, config } = idempotencySetup(spec.idempotencyKey);
+  const handleOnce = makeIdempotent(spec.handle, { persistenceStore, config });
+
+  const recordHandler = async (record: SQSRecord): Promise<unknown> => {
+    try {
+      const message = parseJson(spec.schema, record.body, `${spec.what} in message ${record.messageId}`);
+      return await handleOnce(message);
+    } catch (error: unknown) {
+      // The reason travels with the message id in the log; the record itself goes back to the queue.
+      logger.error('record failed', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        messageGroupId: record.attributes.MessageGroupId,
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
+      metrics.addMetric('RecordsFailed', MetricUnit.Count, 1);
+      throw error;
+    }
+  };
+
+  return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    config.registerLambdaContext(context);
+    logger.addContext(context);
+    try {
+      const response = spec.fifo
+        ? await processPartialResponse(event, recordHandler, new SqsFifoPartialProcessorAsync(), {
+            context,
+            skipGroupOnError: true,
+            throwOnFullBatchFailure: false,
+          })
+        : await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+            context,
+            throwOnFullBatchFailure: false,
+          });
+      metrics.addMetric(
+        'RecordsProcessed',
+        MetricUnit.Count,
+        event.Records.length - response.batchItemFailures.length,
+      );
+      return response;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

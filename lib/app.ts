@@ -1,0 +1,25 @@
+import type { App } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { loadConfig } from './config';
+import { MessagingStack } from './stacks/messaging-stack';
+
+/** The stacks of the Conflux reference application. */
+export interface ConfluxStacks {
+  readonly messaging: MessagingStack;
+}
+
+/**
+ * Builds the reference application into `app`: typed configuration from context, the stacks, and the
+ * cdk-nag AwsSolutions and Serverless packs, which fail synth on any unacknowledged finding.
+ */
+export function buildConfluxApp(app: App): ConfluxStacks {
+  const config = loadConfig((key) => app.node.tryGetContext(key));
+  const env = { account: config.account, region: config.region };
+  const prefix = `conflux-${config.stage}`;
+
+  const messaging = new MessagingStack(app, 'Messaging', { stackName: `${prefix}-messaging`, env, config });
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  return { messaging };
+}

@@ -1,0 +1,102 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+
+/** The typed configuration of a Conflux deployment, read from CDK context. */
+export interface ConfluxConfig {
+  /** Deployment stage; prefixes stack names (`conflux-<stage>-…`). Context `conflux:stage`. */
+  readonly stage: string;
+  /** Target account, or undefined for an environment-agnostic synth. Context `conflux:account`. */
+  readonly account?: string;
+  /** Target region, or undefined for an environment-agnostic synth. Context `conflux:region`. */
+  readonly region?: string;
+  /** What happens to stateful resources on stack deletion. Context `conflux:removalPolicy`. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Retention of Lambda log groups. Context `conflux:logRetentionDays`. */
+  readonly logRetention: logs.RetentionDays;
+  /** Where alarm notifications are emailed, if anywhere. Context `conflux:alarmEmail`. */
+  readonly alarmEmail?: string;
+  /** Upper bound on concurrent invocations per queue consumer. Context `conflux:consumerMaxConcurrency`. */
+  readonly consumerMaxConcurrency: number;
+}
+
+/** Reads context values, as the CDK app's `node.tryGetContext` does. */
+export type ContextReader = (key: string) => unknown;
+
+/** Thrown when a context value cannot configure a deployment; lists every bad key at once. */
+export class ConfigError extends Error {
+  public override readonly name = 'ConfigError';
+}
+
+const RETENTION_DAYS = Object.values(logs.RetentionDays).filter(
+  (d): d is logs.RetentionDays => typeof d === 'number' && d !== logs.RetentionDays.INFINITE,
+);
+
+/**
+ * Reads and validates the configuration. Defaults suit a single-account dev deployment.
+ * Context values arrive as strings from `-c key=value` and as JSON values from `cdk.json`; both are accepted.
+ */
+export function loadConfig(read: ContextReader): ConfluxConfig {
+  const problems: string[] = [];
+  const bad = (key: string, value: unknown, allowed: string) => {
+    problems.push(`conflux:${key} = ${JSON.stringify(value)} is not valid: ${allowed}.`);
+  };
+
+  const str = (key: string, fallback: string | undefined, pattern: RegExp, allowed: string) => {
+    const value = read(`conflux:${key}`);
+    if (value === undefined || value === '') return fallback;
+    if (typeof value !== 'string' || !pattern.test(value)) {
+      bad(key, value, allowed);
+      return fallback;
+    }
+    return value;
+  };
+  const int = (key: string, fallback: number, min: number, max: number) => {
+    const value = read(`conflux:${key}`);
+    if (value === undefined || value === '') return fallback;
+    const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+      bad(key, value, `a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const stage =
+    str(
+      'stage',
+      'dev',
+      /^[a-z][a-z0-9-]{0,15}$/,
+      'lower-case letters, digits and "-", starting with a letter, at most 16',
+    ) ?? 'dev';
+  const account = str('account', undefined, /^\d{12}$/, 'a 12-digit AWS account id');
+  const region = str('region', undefined, /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region name such as eu-west-1');
+  const removal = str(
+    'removalPolicy',
+    stage === 'prod' ? 'retain' : 'destroy',
+    /^(retain|destroy)$/,
+    'one of "retain", "destroy"',
+  );
+  const days = int('logRetentionDays', 30, 1, 3653);
+  const retention = RETENTION_DAYS.find((d) => d.valueOf() === days);
+  if (retention === undefined) {
+    bad('logRetentionDays', days, `one of CloudWatch's retention periods: ${RETENTION_DAYS.join(', ')}`);
+  }
+  const alarmEmail = str('alarmEmail', undefined, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address');
+  const consumerMaxConcurrency = int('consumerMaxConcurrency', 5, 2, 1000);
+
+  if (problems.length > 0) {
+    throw new ConfigError(
+      `Conflux configuration is invalid (set these with -c key=value or in cdk.json "context"):\n` +
+        problems.map((p) => `  - ${p}`).join('\n'),
+    );
+  }
+  return {
+    stage,
+    account,
+    region,
+    removalPolicy: removal === 'retain' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    logRetention: retention ?? logs.RetentionDays.ONE_MONTH,
+    alarmEmail,
+    consumerMaxConcurrency,
+  };
+}

@@ -1,0 +1,4 @@
+export * from './fan-out-topic';
+export * from './idempotency-table';
+export * from './queue-consumer';
+export * from './queue-with-dlq';

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { DomainEvent } from '../../lambdas/shared/schemas';
+import type { LedgerPosting } from '../../lambdas/ledger-postings/domain';
+
+let sequence = 0;
+
+/** An SQS record as the event source mapping delivers it; `body` is sent as is when it is a string. */
+export function sqsRecord(
+  body: unknown,
+  overrides: Partial<SQSRecord> & { messageGroupId?: string } = {},
+): SQSRecord {
+  sequence += 1;
+  const { messageGroupId, ...rest } = overrides;
+  return {
+    messageId: randomUUID(),
+    receiptHandle: `receipt-${sequence}`,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(Date.now()),
+      SenderId: 'AIDAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: String(Date.now()),
+      ...(messageGroupId
+        ? {
+            MessageGroupId: messageGroupId,
+            MessageDeduplicationId: randomUUID(),
+            SequenceNumber: String(sequence),
+          }
+        : {}),
+    },
+    messageAttributes: {},
+    md5OfBody: 'not-checked',
+    eventSource: 'aws:sqs',
+    eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${messageGroupId ? 'queue.fifo' : 'queue'}`,
+    awsRegion: 'us-east-1',
+    ...rest,
+  };
+}
+
+/** An SQS event holding `records`. */
+export function sqsEvent(...records: SQSRecord[]): SQSEvent {
+  return { Records: records };
+}
+
+/** A Lambda context with plenty of time left (the deprecated callback members are left out). */
+export function lambdaContext(functionName = 'test-function'): Context {
+  const context: Omit<Context, 'done' | 'fail' | 'succeed'> = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'stream',
+    getRemainingTimeInMillis: () => 30_000,
+  };
+  return context as Context;
+}
+
+/** A valid domain event; `overrides` replace top-level fields. */
+export function domainEvent(overrides: Partial<DomainEvent> = {}): DomainEvent {
+  return {
+    eventId: randomUUID(),
+    eventType: 'OrderConfirmed',
+    aggregateType: 'Order',
+    aggregateId: 'order-1',
+    schemaVersion: 1,
+    occurredAt: '2026-11-25T10:00:00.000Z',
+    data: { orderId: 'order-1', customerId: 'customer-1' },
+    ...overrides,
+  };
+}
+
+/** A valid ledger posting; `overrides` replace fields. */
+export function ledgerPosting(overrides: Partial<LedgerPosting> = {}): LedgerPosting {
+  return {
+    postingId: randomUUID(),
+    accountId: 'account-1',
+    direction: 'credit',
+    amount: 100,
+    currency: 'EUR',
+    occurredAt: '2026-11-25T10:00:00.000Z',
+    ...overrides,
+  };
+}

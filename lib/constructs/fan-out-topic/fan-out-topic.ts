@@ -221,6 +221,17 @@ export class FanOutTopic extends Construct {
     return subscriber;
   }
 
+  /** The subscriber added with `id`, or fails naming the ids there are. */
+  public subscriber(id: string): QueueSubscriber {
+    const found = this.subscribers.get(id);
+    if (!found) {
+      throw new Error(
+        `${this.node.path} has no subscriber "${id}"; it has: ${[...this.subscribers.keys()].join(', ') || 'none'}.`,
+      );
+    }
+    return found;
+  }
+
   /** Grants permission to publish to the topic, including use of its key. */
   public grantPublish(grantee: iam.IGrantable): iam.Grant {
     return this.topic.grantPublish(grantee);

@@ -1,0 +1,67 @@
+/**
+ * Bundle sizes of the Lambda handlers, built with the bundling options QueueConsumer uses, against a
+ * baseline built in the same run with the AWS SDK left external (what the Lambda runtime would provide).
+ *
+ *   npm run bench:bundles
+ */
+import { readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { build, type Metafile } from 'esbuild';
+
+const root = path.resolve(import.meta.dirname, '..');
+const lambdas = path.join(root, 'lambdas');
+const handlers = readdirSync(lambdas).filter(
+  (d) => d !== 'shared' && statSync(path.join(lambdas, d, 'handler.ts'), { throwIfNoEntry: false }),
+);
+
+async function bundle(
+  entry: string,
+  external: string[],
+): Promise<{ bytes: number; metafile: Metafile; ms: number }> {
+  const started = performance.now();
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    sourcemap: false,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    write: false,
+    metafile: true,
+    external,
+    logLevel: 'silent',
+  });
+  const ms = performance.now() - started;
+  const bytes = result.outputFiles.reduce((sum, f) => sum + f.contents.byteLength, 0);
+  return { bytes, metafile: result.metafile, ms };
+}
+
+function topPackages(metafile: Metafile, count: number): string {
+  const byPackage = new Map<string, number>();
+  for (const output of Object.values(metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+      const key = match?.[1] ?? '(conflux)';
+      byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+    }
+  }
+  return [...byPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, bytes]) => `${name} ${kib(bytes)}`)
+    .join(', ');
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+console.log('handler                       bundled    sdk-external  ratio  build ms');
+for (const handler of handlers) {
+  const entry = path.join(lambdas, handler, 'handler.ts');
+  const full = await bundle(entry, []);
+  const baseline = await bundle(entry, ['@aws-sdk/*', '@smithy/*']);
+  console.log(
+    `${handler.padEnd(30)}${kib(full.bytes).padStart(8)}${kib(baseline.bytes).padStart(14)}${(full.bytes / baseline.bytes).toFixed(2).padStart(7)}${full.ms.toFixed(0).padStart(10)}`,
+  );
+  console.log(`  largest: ${topPackages(full.metafile, 5)}`);
+}

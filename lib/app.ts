@@ -2,11 +2,13 @@ import type { App } from 'aws-cdk-lib';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { loadConfig } from './config';
+import { ApiStack } from './stacks/api-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 
 /** The stacks of the Conflux reference application. */
 export interface ConfluxStacks {
   readonly messaging: MessagingStack;
+  readonly api: ApiStack;
 }
 
 /**
@@ -20,6 +22,13 @@ export function buildConfluxApp(app: App): ConfluxStacks {
 
   const messaging = new MessagingStack(app, 'Messaging', { stackName: `${prefix}-messaging`, env, config });
 
+  const api = new ApiStack(app, 'Api', {
+    stackName: `${prefix}-api`,
+    env,
+    config,
+    alarmTopic: messaging.alarmTopic,
+  });
+
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  return { messaging };
+  return { messaging, api };
 }

@@ -28,7 +28,7 @@ describe('the Conflux app', () => {
   });
 
   it('synthesizes every stack with no unacknowledged nag finding and a clean CloudFormation validation', () => {
-    expect(assembly.stacks.map((s) => s.stackName)).toEqual(['conflux-dev-messaging']);
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual(['conflux-dev-messaging', 'conflux-dev-api']);
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
       pluginReports: {
         pluginName: string;
@@ -61,7 +61,7 @@ describe('the Conflux app', () => {
 
   it('bundles each handler with its esbuild metafile', () => {
     const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
-    expect(assets).toHaveLength(3);
+    expect(assets).toHaveLength(4);
     for (const asset of assets) {
       expect(statSync(path.join(outdir, asset, 'index.js')).size).toBeGreaterThan(0);
       expect(statSync(path.join(outdir, asset, 'index.meta.json')).size).toBeGreaterThan(0);

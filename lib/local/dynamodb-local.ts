@@ -62,6 +62,8 @@ export async function freePort(): Promise<number> {
 export interface DynamoDbLocal {
   /** HTTP endpoint, e.g. `http://127.0.0.1:8123`. */
   readonly endpoint: string;
+  /** Process id of the Java process. */
+  readonly pid?: number;
   /** Stops the Java process and waits for it to exit. */
   stop(): Promise<void>;
 }
@@ -104,7 +106,7 @@ export async function startDynamoDbLocal(
       cause: error,
     });
   }
-  return { endpoint, stop: () => stopProcess(child) };
+  return { endpoint, pid: child.pid, stop: () => stopProcess(child) };
 }
 
 async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {

@@ -1,14 +1,12 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { createServiceFunction } from '../private/service-function';
 import { PropsValidator, resolved } from '../private/validation';
 
 /** The queue a {@link QueueConsumer} reads: a queue whose failures already end in a DLQ. */
@@ -120,38 +118,23 @@ export class QueueConsumer extends Construct {
     const maxConcurrency = props.maxConcurrency ?? 5;
     validate(this, props, timeout, maxConcurrency);
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-
-    // An own role instead of AWSLambdaBasicExecutionRole: it may write to this function's log group only.
-    const role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${this.node.path}`,
-    });
-    this.logGroup.grant(role, 'logs:CreateLogStream', 'logs:PutLogEvents');
-
-    this.function = new nodejs.NodejsFunction(this, 'Resource', {
-      role,
+    const parts = createServiceFunction(this, {
       entry: props.entry,
-      handler: props.handler ?? 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      handler: props.handler,
+      serviceName: props.serviceName ?? id,
       timeout,
-      memorySize: props.memorySize ?? 256,
+      memorySize: props.memorySize,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      tracing: lambda.Tracing.ACTIVE,
-      logGroup: this.logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName ?? id,
-        POWERTOOLS_METRICS_NAMESPACE: 'Conflux',
-        NODE_OPTIONS: '--enable-source-maps',
-        ...props.environment,
-      },
-      bundling: consumerBundling,
+      environment: props.environment,
+      logRetention: props.logRetention,
+      alarmTopic: props.alarmTopic,
+      noDeadLetterQueueBecause:
+        "The function is invoked only by its SQS event source mapping, synchronously; a failed record stays on the queue and moves to the queue's own DLQ after maxReceiveCount. A function DLQ applies to asynchronous invocations only.",
+      errorMeaning: 'its batch returns to the queue and may reach the DLQ.',
     });
+    this.function = parts.fn;
+    this.logGroup = parts.logGroup;
+    this.errorsAlarm = parts.errorsAlarm;
 
     this.eventSource = new sources.SqsEventSource(props.queue.queue, {
       batchSize: props.batchSize ?? 10,
@@ -160,57 +143,12 @@ export class QueueConsumer extends Construct {
       reportBatchItemFailures: true,
     });
     this.function.addEventSource(this.eventSource);
-    acknowledgeFindings(this.function, role);
-
-    this.errorsAlarm = this.function
-      .metricErrors({ period: Duration.minutes(1), statistic: 'Sum' })
-      .createAlarm(this, 'Errors', {
-        alarmDescription: `${this.node.path} failed whole invocations: its batch returns to the queue and may reach the DLQ.`,
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    if (props.alarmTopic) {
-      this.errorsAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-    }
-  }
-}
-
-/**
- * Bundling shared by Conflux's functions: everything bundled (the SDK too, so the version is pinned and the
- * offline runtime runs the same code), minified, with source maps and an esbuild metafile for size reports.
- */
-export const consumerBundling: nodejs.BundlingOptions = {
-  minify: true,
-  sourceMap: true,
-  target: 'node22',
-  metafile: true,
-  externalModules: [],
-};
-
-function acknowledgeFindings(fn: lambda.Function, role: iam.Role): void {
-  const runtime =
-    'Node.js 22 is pinned on purpose: handlers are bundled for node22 and the offline runtime executes the same bundles; move to a newer runtime together with that tooling.';
-  Validations.of(fn).acknowledge(
-    { id: 'AwsSolutions::AwsSolutions-L1', reason: runtime },
-    { id: 'Serverless::Serverless-LambdaLatestVersion', reason: runtime },
-    {
-      id: 'Serverless::Serverless-LambdaDLQ',
-      reason:
-        "The function is invoked only by its SQS event source mapping, synchronously; a failed record stays on the queue and moves to the queue's own DLQ after maxReceiveCount. A function DLQ applies to asynchronous invocations only.",
-    },
-    {
+    Validations.of(this.function).acknowledge({
       id: 'Serverless::Serverless-LambdaEventSourceMappingDestination',
       reason:
         "SQS event source mappings do not support on-failure destinations; the queue's redrive policy sends failed records to its DLQ, which has an alarm.",
-    },
-  );
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'The only wildcard is X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level permissions.',
-  });
+    });
+  }
 }
 
 function validate(

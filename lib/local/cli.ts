@@ -1,0 +1,115 @@
+/**
+ * `conflux local [--app "<command>" | --cdk-out <dir>] [--port N]`: runs a CDK application offline.
+ * With neither option it synthesizes the app of `cdk.json` into `cdk.out`, skipping the synth when
+ * `cdk.out` is newer than every source file.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startRuntime, type RunningRuntime } from './runtime';
+
+const usage = 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N]';
+
+/** Newest modification time of the files below `dirs` (node_modules and outputs excluded). */
+function newestSource(root: string, entries: string[]): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!existsSync(p)) return;
+    const stat = statSync(p);
+    if (stat.isDirectory()) {
+      for (const child of readdirSync(p)) {
+        if (child !== 'node_modules' && !child.startsWith('.')) visit(path.join(p, child));
+      }
+    } else {
+      newest = Math.max(newest, stat.mtimeMs);
+    }
+  };
+  entries.forEach((e) => {
+    visit(path.join(root, e));
+  });
+  return newest;
+}
+
+function synthesize(root: string, outdir: string, app: string | undefined): void {
+  const manifest = path.join(outdir, 'manifest.json');
+  const sources = ['bin', 'lib', 'lambdas', 'schemas', 'cdk.json', 'package-lock.json'];
+  if (!app && existsSync(manifest) && statSync(manifest).mtimeMs > newestSource(root, sources)) {
+    process.stderr.write(`cdk.out is current; not synthesizing\n`);
+    return;
+  }
+  process.stderr.write(`synthesizing into ${path.relative(root, outdir) || outdir} …\n`);
+  const args = [
+    'cdk',
+    'synth',
+    '--quiet',
+    '--no-notices',
+    '--output',
+    outdir,
+    ...(app ? ['--app', app] : []),
+  ];
+  execFileSync('npx', args, {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2).filter((a) => a !== 'local'),
+    options: { app: { type: 'string' }, 'cdk-out': { type: 'string' }, port: { type: 'string' } },
+  });
+  if (values.app && values['cdk-out']) throw new Error(`--app and --cdk-out exclude each other.\n${usage}`);
+  const root = process.cwd();
+  const cdkOut = path.resolve(root, values['cdk-out'] ?? 'cdk.out');
+  if (!values['cdk-out']) synthesize(root, cdkOut, values.app);
+
+  const stateDir = path.join(root, '.conflux');
+  mkdirSync(stateDir, { recursive: true });
+  const started = Date.now();
+  const port = Number(values.port ?? process.env.CONFLUX_PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a port number; received ${String(values.port)}.\n${usage}`);
+  const runtime: RunningRuntime = await startRuntime({
+    cdkOut,
+    stateDir,
+    port,
+    onBatch: (b) => {
+      process.stderr.write(
+        `[esm ${b.mapping}] ${b.received} received, ${b.deleted} deleted, ${b.failed.length} failed\n`,
+      );
+    },
+  });
+  const state = {
+    baseUrl: runtime.baseUrl,
+    endpoints: runtime.endpoints,
+    apiKeys: {},
+    resources: runtime.resources,
+  };
+  writeFileSync(path.join(stateDir, 'local.json'), `${JSON.stringify(state, null, 2)}\n`);
+  process.stderr.write(`started in ${Date.now() - started} ms\n`);
+  process.stdout.write(`ready ${runtime.baseUrl ?? '(no REST API in this application)'}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: stopping\n`);
+    runtime.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => {
+    shutdown('SIGINT');
+  });
+  process.on('SIGTERM', () => {
+    shutdown('SIGTERM');
+  });
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`conflux local: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,208 @@
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { readCloudAssembly, type AssemblyStack, type CfnResource } from './cloud-assembly';
+import { LOCAL_CREDENTIALS, startEngines, type Engines } from './engines';
+import { IntrinsicResolver, type LocalEnvironment, type ResourceOutputs } from './intrinsics';
+import { Gateway, type GatewayApi } from './gateway';
+import { LambdaHost } from './lambda-host';
+import { PROVISIONERS, UnsupportedResourceError, unsupported, type ProvisionContext } from './provisioners';
+import { SqsPoller, type BatchOutcome, type SqsMappingSpec } from './sqs-poller';
+
+/** Options of {@link startRuntime}. */
+export interface RuntimeOptions {
+  /** The cloud assembly to run. */
+  readonly cdkOut: string;
+  /** Folder for the runtime's own files (inline code). @default `<cdkOut>/../.conflux` */
+  readonly stateDir?: string;
+  /** Port of the gateway; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** Told every batch an event source mapping handles. */
+  readonly onBatch?: (outcome: BatchOutcome) => void;
+}
+
+/** The running application. */
+export interface RunningRuntime {
+  /** The gateway's base URL, when the application has a REST API. */
+  readonly baseUrl?: string;
+  readonly endpoints: Readonly<Record<string, string>>;
+  /** Physical name, URL or ARN of every resource, by logical id (`<stack>/<logicalId>` when ids repeat). */
+  readonly resources: Readonly<Record<string, string>>;
+  readonly host: LambdaHost;
+  readonly engines: Engines;
+  stop(): Promise<void>;
+}
+
+/** The local account and region every template resolves against. */
+export const LOCAL_ENV: LocalEnvironment = {
+  accountId: '000000000000',
+  region: 'us-east-1',
+  partition: 'aws',
+  urlSuffix: 'amazonaws.com',
+};
+
+/**
+ * Brings a synthesized CDK application up on local engines: refuses any resource type or property it cannot
+ * run, starts the engines, creates every resource in dependency order with its intrinsics resolved, and
+ * starts the event source mappings.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
+  const stacks = readCloudAssembly(options.cdkOut);
+  const problems = stacks.flatMap(unsupported);
+  if (problems.length > 0) {
+    throw new UnsupportedResourceError(
+      `the offline runtime cannot run this application as synthesized:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+  const stateDir = options.stateDir ?? path.join(path.dirname(path.resolve(options.cdkOut)), '.conflux');
+  mkdirSync(stateDir, { recursive: true });
+
+  const engines = await startEngines(LOCAL_ENV.region);
+  const host = new LambdaHost();
+  const pollers: SqsPoller[] = [];
+  const gateways: Gateway[] = [];
+  const stop = async () => {
+    await Promise.allSettled(gateways.map((g) => g.close()));
+    await Promise.allSettled(pollers.map((p) => p.stop()));
+    await host.stop();
+    await engines.stop();
+  };
+  try {
+    const resources: Record<string, string> = {};
+    const exports = new Map<string, string>();
+    const stackOutputs = new Map<string, Map<string, string>>();
+    const queueUrls = new Map<string, string>();
+    const sqsMappings: SqsMappingSpec[] = [];
+    const apis = new Map<string, GatewayApi>();
+    const validators = new Map<string, { parameters: boolean }>();
+    const functionBaseEnvironment = {
+      AWS_REGION: LOCAL_ENV.region,
+      AWS_DEFAULT_REGION: LOCAL_ENV.region,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: engines.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: engines.endpoints.sqs,
+      AWS_ENDPOINT_URL_SNS: engines.endpoints.sns,
+      AWS_ENDPOINT_URL_S3: engines.endpoints.s3,
+      // X-Ray is not emulated: Powertools' tracer stays off unless a template asks otherwise.
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
+    };
+    for (const stack of stacks) {
+      const ctx: ProvisionContext = {
+        env: LOCAL_ENV,
+        stack,
+        dynamodb: engines.dynamodb,
+        sqs: engines.sqs,
+        sns: engines.sns,
+        host,
+        functionBaseEnvironment,
+        workDir: stateDir,
+        queueUrls,
+        sqsMappings,
+        apis,
+        validators,
+      };
+      const outputs = await provisionStack(ctx, exports, stackOutputs);
+      for (const [logicalId, out] of outputs) {
+        const key = logicalId in resources ? `${stack.id}/${logicalId}` : logicalId;
+        resources[key] = out.attributes.QueueUrl ?? out.ref;
+      }
+    }
+    for (const spec of sqsMappings) {
+      const poller = new SqsPoller(engines.sqs, host, spec, options.onBatch);
+      poller.start();
+      pollers.push(poller);
+    }
+    if (apis.size > 1) {
+      throw new UnsupportedResourceError(
+        `the application has ${apis.size} REST APIs; the offline gateway serves one at its base URL`,
+      );
+    }
+    const [api] = apis.values();
+    let baseUrl: string | undefined;
+    if (api) {
+      const gateway = new Gateway(api, host, LOCAL_ENV.accountId);
+      baseUrl = await gateway.listen(options.port ?? 3000);
+      gateways.push(gateway);
+    }
+    return { baseUrl, endpoints: engines.endpoints, resources, host, engines, stop };
+  } catch (error: unknown) {
+    await stop();
+    throw error;
+  }
+}
+
+async function provisionStack(
+  ctx: ProvisionContext,
+  exports: Map<string, string>,
+  stackOutputs: Map<string, Map<string, string>>,
+): Promise<Map<string, ResourceOutputs>> {
+  const { stack } = ctx;
+  const outputs = new Map<string, ResourceOutputs>();
+  const resolver = new IntrinsicResolver(
+    stack.stackName,
+    stack.template,
+    ctx.env,
+    outputs,
+    exports,
+    stackOutputs,
+  );
+  for (const logicalId of creationOrder(stack)) {
+    const resource = stack.template.Resources[logicalId] as CfnResource;
+    if (resource.Condition && !resolver.condition(resource.Condition)) continue;
+    const provisioner = PROVISIONERS[resource.Type];
+    if (!provisioner)
+      throw new UnsupportedResourceError(
+        `${stack.stackName}/${logicalId}: ${resource.Type} is not supported`,
+      );
+    const where = `${stack.stackName}/${logicalId}.Properties`;
+    const props = (resolver.resolve(resource.Properties ?? {}, where) ?? {}) as Record<string, unknown>;
+    try {
+      outputs.set(logicalId, await provisioner.create(ctx, logicalId, props));
+    } catch (error: unknown) {
+      if (error instanceof UnsupportedResourceError) throw error;
+      throw new Error(
+        `${stack.stackName}/${logicalId} (${resource.Type}) could not be created locally: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  const values = new Map<string, string>();
+  for (const [name, output] of Object.entries(stack.template.Outputs ?? {})) {
+    const value = resolver.resolveString(output.Value, `${stack.stackName}/Outputs.${name}`);
+    values.set(name, value);
+    if (output.Export)
+      exports.set(
+        resolver.resolveString(output.Export.Name, `${stack.stackName}/Outputs.${name}.Export`),
+        value,
+      );
+  }
+  stackOutputs.set(stack.stackName, values);
+  return outputs;
+}
+
+/** Logical ids ordered so that every resource comes after those it references or depends on. */
+export function creationOrder(stack: AssemblyStack): string[] {
+  const resources = stack.template.Resources;
+  const order: string[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (id: string, trail: string[]) => {
+    if (state.get(id) === 'done') return;
+    if (state.get(id) === 'visiting') {
+      throw new Error(`${stack.stackName}: circular reference ${[...trail, id].join(' → ')}`);
+    }
+    state.set(id, 'visiting');
+    const resource = resources[id];
+    if (resource) {
+      const deps = IntrinsicResolver.references(resource.Properties ?? {});
+      for (const d of [resource.DependsOn ?? []].flat()) deps.add(d);
+      for (const dep of deps) if (dep in resources) visit(dep, [...trail, id]);
+    }
+    state.set(id, 'done');
+    order.push(id);
+  };
+  for (const id of Object.keys(resources)) visit(id, []);
+  return order;
+}

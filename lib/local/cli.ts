@@ -4,7 +4,7 @@
  * `cdk.out` is newer than every source file.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startRuntime, type RunningRuntime } from './runtime';
@@ -55,6 +55,23 @@ function synthesize(root: string, outdir: string, app: string | undefined): void
   });
 }
 
+/** Ends a DynamoDB Local left behind by a runtime that was killed before it could stop it. */
+function reapAfterCrash(stateDir: string): void {
+  const file = path.join(stateDir, 'pids.json');
+  if (!existsSync(file)) return;
+  try {
+    const { dynamodbLocal } = JSON.parse(readFileSync(file, 'utf8')) as { dynamodbLocal?: number };
+    const cmdline = dynamodbLocal ? readFileSync(`/proc/${dynamodbLocal}/cmdline`, 'utf8') : '';
+    if (dynamodbLocal && cmdline.includes('DynamoDBLocal.jar')) {
+      process.kill(dynamodbLocal, 'SIGKILL');
+      process.stderr.write(`ended DynamoDB Local (pid ${dynamodbLocal}) left by an earlier run\n`);
+    }
+  } catch {
+    // Gone already, or not ours to end.
+  }
+  rmSync(file, { force: true });
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== 'local'),
@@ -67,6 +84,7 @@ async function main(): Promise<void> {
 
   const stateDir = path.join(root, '.conflux');
   mkdirSync(stateDir, { recursive: true });
+  reapAfterCrash(stateDir);
   const started = Date.now();
   const port = Number(values.port ?? process.env.CONFLUX_PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -88,6 +106,12 @@ async function main(): Promise<void> {
     resources: runtime.resources,
   };
   writeFileSync(path.join(stateDir, 'local.json'), `${JSON.stringify(state, null, 2)}\n`);
+  if (runtime.engines.javaPid !== undefined) {
+    writeFileSync(
+      path.join(stateDir, 'pids.json'),
+      JSON.stringify({ dynamodbLocal: runtime.engines.javaPid }),
+    );
+  }
   process.stderr.write(`started in ${Date.now() - started} ms\n`);
   process.stdout.write(`ready ${runtime.baseUrl ?? '(no REST API in this application)'}\n`);
 
@@ -97,7 +121,10 @@ async function main(): Promise<void> {
     stopping = true;
     process.stderr.write(`${signal}: stopping\n`);
     runtime.stop().then(
-      () => process.exit(0),
+      () => {
+        rmSync(path.join(stateDir, 'pids.json'), { force: true });
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

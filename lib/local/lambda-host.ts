@@ -52,7 +52,20 @@ export class LambdaHost {
   private readonly busy = new Map<string, number>();
   private readonly waiting = new Map<string, (() => void)[]>();
   private readonly all = new Set<Worker>();
+  private readonly counts = new Map<string, { invocations: number; coldStarts: number }>();
   private stopped = false;
+
+  /** Invocations and cold starts (workers started) of a function so far. */
+  public stats(nameOrArn: string): { invocations: number; coldStarts: number } {
+    const name = this.get(nameOrArn)?.name ?? nameOrArn;
+    return { ...(this.counts.get(name) ?? { invocations: 0, coldStarts: 0 }) };
+  }
+
+  private count(name: string, key: 'invocations' | 'coldStarts'): void {
+    const c = this.counts.get(name) ?? { invocations: 0, coldStarts: 0 };
+    c[key] += 1;
+    this.counts.set(name, c);
+  }
 
   /** Registers a function; it is looked up by name or ARN. */
   public register(spec: FunctionSpec): void {
@@ -84,6 +97,7 @@ export class LambdaHost {
       };
     }
     const slot = await this.acquire(spec);
+    this.count(spec.name, 'invocations');
     const requestId = randomUUID();
     const timeoutMs = spec.timeoutSeconds * 1000;
     try {
@@ -154,6 +168,7 @@ export class LambdaHost {
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, spec.memorySize) },
     });
     this.all.add(worker);
+    this.count(spec.name, 'coldStarts');
     const slot: WorkerSlot = { worker };
     worker.on('message', (message: { id: string; result?: unknown; error?: FunctionError }) => {
       const pending = slot.pending;

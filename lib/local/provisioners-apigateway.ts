@@ -50,6 +50,7 @@ const resource: Provisioner = {
 
 const method: Provisioner = {
   applies: [
+    'ApiKeyRequired',
     'HttpMethod',
     'ResourceId',
     'RestApiId',
@@ -70,6 +71,9 @@ const method: Provisioner = {
       throw new UnsupportedResourceError(
         `${where}: AuthorizationType ${asText(p.AuthorizationType)} is not supported offline yet`,
       );
+    }
+    if (p.ApiKeyRequired === true || p.ApiKeyRequired === 'true') {
+      throw new UnsupportedResourceError(`${where}: ApiKeyRequired is not supported offline yet`);
     }
     const integration = p.Integration as
       | {

@@ -98,6 +98,11 @@ async function main(): Promise<void> {
         `[esm ${b.mapping}] ${b.received} received, ${b.deleted} deleted, ${b.failed.length} failed\n`,
       );
     },
+    onStreamBatch: (b) => {
+      process.stderr.write(
+        `[esm ${b.mapping}] ${b.shardId}: ${b.invoked} invocation(s), ${b.succeeded} processed, ${b.discarded} discarded\n`,
+      );
+    },
   });
   const state = {
     baseUrl: runtime.baseUrl,

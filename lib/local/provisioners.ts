@@ -6,14 +6,20 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, PublishCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AssemblyStack } from './cloud-assembly';
 import { APIGATEWAY_PROVISIONERS } from './provisioners-apigateway';
 import { asText, type LocalEnvironment, type ResourceOutputs } from './intrinsics';
 import type { GatewayApi } from './gateway';
 import type { LambdaHost } from './lambda-host';
 import type { SqsMappingSpec } from './sqs-poller';
+import type { StreamMappingSpec } from './stream-poller';
 
 /** What provisioners share while one stack comes up. */
 export interface ProvisionContext {
@@ -31,6 +37,8 @@ export interface ProvisionContext {
   readonly queueUrls: Map<string, string>;
   /** Event source mappings to start once everything exists. */
   readonly sqsMappings: SqsMappingSpec[];
+  /** Stream event source mappings to start once everything exists. */
+  readonly streamMappings: { sourceArn: string; kind: 'dynamodb'; spec: StreamMappingSpec }[];
   /** REST APIs by id, filled as their resources and methods are created. */
   readonly apis: Map<string, GatewayApi>;
   /** Request validators by id. */
@@ -348,43 +356,102 @@ const eventSourceMapping: Provisioner = {
     'FunctionResponseTypes',
     'ScalingConfig',
     'Enabled',
+    'StartingPosition',
+    'BisectBatchOnFunctionError',
+    'MaximumRetryAttempts',
+    'MaximumRecordAgeInSeconds',
+    'DestinationConfig',
   ],
-  accepts: { Tags: TAGS, MetricsConfig: NO_OBSERVABILITY },
+  accepts: {
+    Tags: TAGS,
+    MetricsConfig: NO_OBSERVABILITY,
+    ParallelizationFactor:
+      'each shard is processed by one batch at a time, which keeps the order a higher factor also keeps',
+  },
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, logicalId, p) {
     const where = `${ctx.stack.stackName}/${logicalId} (AWS::Lambda::EventSourceMapping)`;
     const sourceArn = str(p.EventSourceArn) ?? '';
-    const queueUrl = ctx.queueUrls.get(sourceArn);
-    if (!queueUrl) {
-      throw new UnsupportedResourceError(
-        `${where}: EventSourceArn ${sourceArn}: only SQS queues of the application are supported as event sources so far`,
-      );
-    }
     const id = `${ctx.stack.stackName}/${logicalId}`;
-    if (p.Enabled !== false && p.Enabled !== 'false') {
-      ctx.sqsMappings.push({
-        id,
-        functionName: str(p.FunctionName) ?? '',
-        queueUrl,
-        queueArn: sourceArn,
-        region: ctx.env.region,
-        batchSize: Number(p.BatchSize ?? 10),
-        maxBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
-        reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
-          'ReportBatchItemFailures',
-        ),
-        maxConcurrency:
-          (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 5,
-      });
-    }
-    return {
+    const outputs = {
       ref: id,
       attributes: {
         EventSourceMappingArn: `arn:aws:lambda:${ctx.env.region}:${ctx.env.accountId}:event-source-mapping:${logicalId}`,
       },
     };
+    if (p.Enabled === false || p.Enabled === 'false') return outputs;
+    const functionName = str(p.FunctionName) ?? '';
+    const reportBatchItemFailures = ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+      'ReportBatchItemFailures',
+    );
+    const queueUrl = ctx.queueUrls.get(sourceArn);
+    if (queueUrl) {
+      ctx.sqsMappings.push({
+        id,
+        functionName,
+        queueUrl,
+        queueArn: sourceArn,
+        region: ctx.env.region,
+        batchSize: Number(p.BatchSize ?? 10),
+        maxBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
+        reportBatchItemFailures,
+        maxConcurrency:
+          (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 5,
+      });
+      return outputs;
+    }
+    if (/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\//.test(sourceArn)) {
+      const fn = ctx.host.get(functionName);
+      const destination = str(
+        (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
+          ?.Destination,
+      );
+      ctx.streamMappings.push({
+        sourceArn,
+        kind: 'dynamodb',
+        spec: {
+          id,
+          functionName,
+          functionArn: fn?.arn ?? functionName,
+          region: ctx.env.region,
+          startingPosition: str(p.StartingPosition) === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+          batchSize: Number(p.BatchSize ?? 100),
+          bisectOnError: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === 'true',
+          maxRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+          maxRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
+          reportBatchItemFailures,
+          onFailure: destination === undefined ? undefined : onFailureSender(ctx, destination, where),
+        },
+      });
+      return outputs;
+    }
+    throw new UnsupportedResourceError(
+      `${where}: EventSourceArn ${sourceArn}: only SQS queues and DynamoDB streams of the application are supported as event sources so far`,
+    );
   },
 };
+
+/** Sends an on-failure record to an SQS queue (as the body) or an SNS topic (as the message). */
+function onFailureSender(
+  ctx: ProvisionContext,
+  destination: string,
+  where: string,
+): (record: string) => Promise<void> {
+  const queueUrl = ctx.queueUrls.get(destination);
+  if (queueUrl) {
+    return async (record) => {
+      await ctx.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: record }));
+    };
+  }
+  if (destination.startsWith(`arn:${ctx.env.partition}:sns:`)) {
+    return async (record) => {
+      await ctx.sns.send(new PublishCommand({ TopicArn: destination, Message: record }));
+    };
+  }
+  throw new UnsupportedResourceError(
+    `${where}: DestinationConfig.OnFailure.Destination ${destination} must be an SQS queue or SNS topic of the application`,
+  );
+}
 
 /** A resource that has no behaviour to emulate offline; it answers `Ref` and `Arn` so others can name it. */
 function accepted(reason: string, arnOf: (ctx: ProvisionContext, name: string) => string): Provisioner {

@@ -6,7 +6,9 @@ import { IntrinsicResolver, type LocalEnvironment, type ResourceOutputs } from '
 import { Gateway, type GatewayApi } from './gateway';
 import { LambdaHost } from './lambda-host';
 import { PROVISIONERS, UnsupportedResourceError, unsupported, type ProvisionContext } from './provisioners';
+import { DynamoDbStreamSource } from './dynamodb-stream-source';
 import { SqsPoller, type BatchOutcome, type SqsMappingSpec } from './sqs-poller';
+import { StreamPoller, type StreamBatchOutcome } from './stream-poller';
 
 /** Options of {@link startRuntime}. */
 export interface RuntimeOptions {
@@ -16,8 +18,10 @@ export interface RuntimeOptions {
   readonly stateDir?: string;
   /** Port of the gateway; 0 picks a free one. @default 3000 */
   readonly port?: number;
-  /** Told every batch an event source mapping handles. */
+  /** Told every batch an SQS event source mapping handles. */
   readonly onBatch?: (outcome: BatchOutcome) => void;
+  /** Told every batch a stream event source mapping handles. */
+  readonly onStreamBatch?: (outcome: StreamBatchOutcome) => void;
 }
 
 /** The running application. */
@@ -58,7 +62,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
 
   const engines = await startEngines(LOCAL_ENV.region);
   const host = new LambdaHost();
-  const pollers: SqsPoller[] = [];
+  const pollers: (SqsPoller | StreamPoller)[] = [];
   const gateways: Gateway[] = [];
   const stop = async () => {
     await Promise.allSettled(gateways.map((g) => g.close()));
@@ -72,6 +76,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const stackOutputs = new Map<string, Map<string, string>>();
     const queueUrls = new Map<string, string>();
     const sqsMappings: SqsMappingSpec[] = [];
+    const streamMappings: ProvisionContext['streamMappings'] = [];
     const apis = new Map<string, GatewayApi>();
     const validators = new Map<string, { parameters: boolean }>();
     const functionBaseEnvironment = {
@@ -99,6 +104,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         workDir: stateDir,
         queueUrls,
         sqsMappings,
+        streamMappings,
         apis,
         validators,
       };
@@ -110,6 +116,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }
     for (const spec of sqsMappings) {
       const poller = new SqsPoller(engines.sqs, host, spec, options.onBatch);
+      poller.start();
+      pollers.push(poller);
+    }
+    for (const { sourceArn, spec } of streamMappings) {
+      const source = new DynamoDbStreamSource(engines.dynamodbStreams, sourceArn, LOCAL_ENV.region);
+      const poller = new StreamPoller(host, source, spec, options.onStreamBatch);
       poller.start();
       pollers.push(poller);
     }

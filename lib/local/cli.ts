@@ -107,7 +107,7 @@ async function main(): Promise<void> {
   const state = {
     baseUrl: runtime.baseUrl,
     endpoints: runtime.endpoints,
-    apiKeys: {},
+    apiKeys: runtime.apiKeys,
     resources: runtime.resources,
   };
   writeFileSync(path.join(stateDir, 'local.json'), `${JSON.stringify(state, null, 2)}\n`);

@@ -2,12 +2,66 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { asText } from './intrinsics';
+import Ajv, { type ValidateFunction } from 'ajv-draft-04';
+import {
+  AuthorizerCache,
+  evaluatePolicy,
+  FAILURES,
+  Quota,
+  TokenBucket,
+  type GatewayFailure,
+} from './gateway-access';
 import type { LambdaHost } from './lambda-host';
+
+/** A Lambda authorizer as the template declares it. */
+export interface AuthorizerSpec {
+  readonly type: 'TOKEN' | 'REQUEST';
+  readonly functionArn: string;
+  /** `method.request.header.X`, `method.request.querystring.X`, `stageVariables.X`, `context.X`. */
+  readonly identitySources: readonly string[];
+  /** TOKEN only: a token that does not match gets 401 without calling the function. */
+  readonly validationExpression?: string;
+  readonly ttlSeconds: number;
+}
+
+/** An API key. */
+export interface ApiKeySpec {
+  readonly id: string;
+  readonly name: string;
+  readonly value: string;
+  readonly enabled: boolean;
+}
+
+/** A usage plan with the stages it covers and the keys in it. */
+export interface UsagePlanSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly stages: readonly {
+    apiId: string;
+    stage: string;
+    methodThrottles: Readonly<Record<string, { rate: number; burst: number }>>;
+  }[];
+  readonly throttle?: { rate: number; burst: number };
+  readonly quota?: { limit: number; period: 'DAY' | 'WEEK' | 'MONTH' };
+  readonly keyIds: string[];
+}
+
+/** A customised gateway response. */
+export interface GatewayResponseSpec {
+  readonly statusCode?: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly templates: Readonly<Record<string, string>>;
+}
 
 /** A method of a REST API as the template declares it. */
 export interface GatewayMethod {
   readonly httpMethod: string;
   readonly resourceId: string;
+  readonly authorizerId?: string;
+  readonly apiKeyRequired: boolean;
+  /** Model name by content type, for body validation. */
+  readonly requestModels: Readonly<Record<string, string>>;
+  readonly validateBody: boolean;
   readonly integration:
     | { readonly type: 'AWS_PROXY'; readonly functionArn: string }
     | {
@@ -29,6 +83,17 @@ export interface GatewayApi {
   stageName?: string;
   /** Stage-level default throttling (`MethodSettings` for `*` `/*`). */
   throttle?: { rate: number; burst: number };
+  apiKeySource: 'HEADER' | 'AUTHORIZER';
+  readonly authorizers: Map<string, AuthorizerSpec>;
+  /** JSON Schema (draft-04) by model name. */
+  readonly models: Map<string, object>;
+  readonly gatewayResponses: Map<string, GatewayResponseSpec>;
+}
+
+/** Usage plans and API keys of the application (they are not owned by one API). */
+export interface GatewayAccess {
+  readonly usagePlans: readonly UsagePlanSpec[];
+  readonly apiKeys: ReadonlyMap<string, ApiKeySpec>;
 }
 
 interface Route {
@@ -38,35 +103,60 @@ interface Route {
   readonly resourceId: string;
 }
 
-/** The error bodies and statuses API Gateway answers with itself. */
-const gatewayError = {
-  missingToken: [403, 'Missing Authentication Token'],
-  throttled: [429, 'Too Many Requests'],
-  internal: [502, 'Internal server error'],
-  tooLarge: [413, 'Request Too Long'],
-} as const;
-
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+interface Authorized {
+  readonly principalId: string;
+  readonly policy: unknown;
+  readonly context: Record<string, string | number | boolean>;
+  readonly usageIdentifierKey?: string;
+}
+
+interface RequestState {
+  readonly requestId: string;
+  readonly url: URL;
+  readonly req: IncomingMessage;
+  readonly route: Route;
+  readonly method: GatewayMethod;
+  readonly pathParameters: Record<string, string>;
+  readonly body: string | null;
+  authorizer?: Record<string, string | number | boolean>;
+  apiKey?: ApiKeySpec;
+  validationErrorString?: string;
+}
+
 /**
- * Serves REST APIs from their template definition: resources and methods, Lambda proxy integrations with
- * the payload 1.0 event, MOCK integrations, required-parameter validation and stage throttling.
+ * Serves a REST API from its template definition, checking a request in API Gateway's order: route,
+ * Lambda authorizer (TOKEN or REQUEST, cached by identity for its TTL, policy evaluated against the method
+ * ARN), API key, usage-plan throttle and quota, stage throttle, required parameters, body model (JSON
+ * Schema draft-04), then the integration (Lambda proxy with the payload 1.0 event, or MOCK). Failures are
+ * answered as the gateway responses define them.
  */
 export class Gateway {
   private server?: Server;
   private routes: Route[] = [];
-  private bucket = { tokens: 0, updated: Date.now() };
+  private stageBucket?: TokenBucket;
+  private readonly authorizerCaches = new Map<string, AuthorizerCache<Authorized>>();
+  private readonly planBuckets = new Map<string, TokenBucket>();
+  private readonly quotas = new Map<string, Quota>();
+  private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(
     private readonly api: GatewayApi,
     private readonly host: LambdaHost,
     private readonly accountId: string,
+    private readonly access: GatewayAccess = { usagePlans: [], apiKeys: new Map() },
+    private readonly region = 'us-east-1',
   ) {}
 
   /** Starts listening; resolves with the base URL. */
   public async listen(port: number, hostname = '127.0.0.1'): Promise<string> {
     this.routes = buildRoutes(this.api);
-    this.bucket = { tokens: this.api.throttle?.burst ?? 0, updated: Date.now() };
+    this.stageBucket = this.api.throttle
+      ? new TokenBucket(this.api.throttle.rate, this.api.throttle.burst)
+      : undefined;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    for (const [name, schema] of this.api.models) this.validators.set(name, ajv.compile(schema));
     const server = createServer((req, res) => {
       void this.handle(req, res);
     });
@@ -96,76 +186,235 @@ export class Gateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomUUID();
-    const send = (status: number, body: string, headers: Record<string, string | string[]> = {}) => {
-      res.writeHead(status, {
-        'Content-Type': 'application/json',
-        'x-amzn-RequestId': requestId,
-        ...headers,
-      });
-      res.end(body);
-    };
-    const fail = ([status, message]: readonly [number, string]) => {
-      send(
-        status,
-        JSON.stringify({ message }),
-        status === 403 ? { 'x-amzn-ErrorType': 'MissingAuthenticationTokenException' } : {},
-      );
+    const fail = (failure: GatewayFailure, state?: RequestState) => {
+      this.sendFailure(res, failure, requestId, state);
     };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const match = this.match(url.pathname, req.method ?? 'GET');
       if (!match) {
-        fail(gatewayError.missingToken);
-        return;
-      }
-      if (!this.takeToken()) {
-        fail(gatewayError.throttled);
+        fail(FAILURES.missingToken);
         return;
       }
       const body = await readBody(req);
       if (body === undefined) {
-        fail(gatewayError.tooLarge);
+        fail(FAILURES.tooLarge);
         return;
       }
-      const { method, route, pathParameters } = match;
-      const missing = missingParameters(method, url, req, pathParameters);
-      if (missing.length > 0) {
-        send(
-          400,
-          JSON.stringify({ message: `Missing required request parameters: [${missing.join(', ')}]` }),
-        );
+      const state: RequestState = { requestId, url, req, body, ...match };
+      const failure =
+        (await this.authorize(state)) ??
+        this.checkApiKey(state) ??
+        (this.stageBucket && !this.stageBucket.take() ? FAILURES.throttled : undefined) ??
+        this.validate(state);
+      if (failure) {
+        fail(failure, state);
         return;
       }
-      if (method.integration.type === 'MOCK') {
-        send(method.integration.statusCode, '', method.integration.headers);
-        return;
-      }
-      const event = proxyEvent(req, url, body, route, pathParameters, {
-        requestId,
-        accountId: this.accountId,
-        apiId: this.api.apiId,
-        stage: this.api.stageName ?? 'local',
-      });
-      const result = await this.host.invoke(method.integration.functionArn, event);
-      if (!result.ok) {
-        fail(gatewayError.internal);
-        return;
-      }
-      const response = proxyResponse(result.payload);
-      if (!response) {
-        fail(gatewayError.internal);
-        return;
-      }
-      res.writeHead(response.statusCode, {
-        'Content-Type': 'application/json',
-        'x-amzn-RequestId': requestId,
-        ...response.headers,
-      });
-      res.end(response.body);
+      await this.integrate(state, res);
     } catch {
-      if (!res.headersSent) fail(gatewayError.internal);
+      if (!res.headersSent) fail(FAILURES.internal);
       else res.end();
     }
+  }
+
+  private async integrate(state: RequestState, res: ServerResponse): Promise<void> {
+    const { method, requestId } = state;
+    if (method.integration.type === 'MOCK') {
+      res.writeHead(method.integration.statusCode, {
+        'Content-Type': 'application/json',
+        'x-amzn-RequestId': requestId,
+        ...method.integration.headers,
+      });
+      res.end();
+      return;
+    }
+    const event = proxyEvent(state, {
+      accountId: this.accountId,
+      apiId: this.api.apiId,
+      stage: this.api.stageName ?? 'local',
+    });
+    const result = await this.host.invoke(method.integration.functionArn, event);
+    const response = result.ok ? proxyResponse(result.payload) : undefined;
+    if (!response) {
+      this.sendFailure(res, FAILURES.internal, requestId, state);
+      return;
+    }
+    res.writeHead(response.statusCode, {
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': requestId,
+      ...response.headers,
+    });
+    res.end(response.body);
+  }
+
+  private methodArn(state: RequestState): string {
+    const path = state.url.pathname.replace(/^\//, '');
+    return `arn:aws:execute-api:${this.region}:${this.accountId}:${this.api.apiId}/${this.api.stageName ?? 'local'}/${state.req.method ?? 'GET'}/${path}`;
+  }
+
+  /** Runs the method's Lambda authorizer; undefined when the request may go on. */
+  private async authorize(state: RequestState): Promise<GatewayFailure | undefined> {
+    const authorizerId = state.method.authorizerId;
+    if (authorizerId === undefined) return undefined;
+    const spec = this.api.authorizers.get(authorizerId);
+    if (!spec) return FAILURES.authorizerError;
+    const identity = spec.identitySources.map((source) => this.identityValue(source, state));
+    if (identity.some((v) => v === undefined || v === '')) return FAILURES.unauthorized;
+    const token = identity[0] ?? '';
+    if (
+      spec.type === 'TOKEN' &&
+      spec.validationExpression &&
+      !new RegExp(`^(?:${spec.validationExpression})$`).test(token)
+    ) {
+      return FAILURES.unauthorized;
+    }
+    const cacheKey = identity.join(',');
+    let cache = this.authorizerCaches.get(authorizerId);
+    if (!cache) {
+      cache = new AuthorizerCache<Authorized>(spec.ttlSeconds);
+      this.authorizerCaches.set(authorizerId, cache);
+    }
+    const methodArn = this.methodArn(state);
+    let authorized = cache.get(cacheKey);
+    if (!authorized) {
+      const event =
+        spec.type === 'TOKEN'
+          ? { type: 'TOKEN', authorizationToken: token, methodArn }
+          : { type: 'REQUEST', methodArn, ...requestEventFields(state, this.accountId, this.api) };
+      const result = await this.host.invoke(spec.functionArn, event);
+      if (!result.ok) {
+        return result.error.errorMessage === 'Unauthorized'
+          ? FAILURES.unauthorized
+          : FAILURES.authorizerError;
+      }
+      const parsed = parseAuthorizerResult(result.payload);
+      if (!parsed) return FAILURES.authorizerError;
+      authorized = parsed;
+      cache.set(cacheKey, authorized);
+    }
+    const verdict = evaluatePolicy(authorized.policy, methodArn);
+    if (verdict === undefined) return FAILURES.authorizerError;
+    if (verdict === 'explicit-deny') return FAILURES.explicitDeny;
+    if (verdict === 'implicit-deny') return FAILURES.implicitDeny;
+    state.authorizer = { principalId: authorized.principalId, integrationLatency: 0, ...authorized.context };
+    if (authorized.usageIdentifierKey !== undefined)
+      state.authorizer.usageIdentifierKey = authorized.usageIdentifierKey;
+    return undefined;
+  }
+
+  private identityValue(source: string, state: RequestState): string | undefined {
+    const [, where, name = ''] = /^method\.request\.(header|querystring)\.(.+)$/.exec(source) ?? [];
+    if (where === 'header') {
+      const value = state.req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(',') : value;
+    }
+    if (where === 'querystring') return state.url.searchParams.get(name) ?? undefined;
+    return undefined;
+  }
+
+  /** The API key check and the usage plan's throttle and quota, for methods that require a key. */
+  private checkApiKey(state: RequestState): GatewayFailure | undefined {
+    if (!state.method.apiKeyRequired) return undefined;
+    const value =
+      this.api.apiKeySource === 'AUTHORIZER'
+        ? (state.authorizer?.usageIdentifierKey as string | undefined)
+        : (state.req.headers['x-api-key'] as string | undefined);
+    const key =
+      value === undefined ? undefined : [...this.access.apiKeys.values()].find((k) => k.value === value);
+    const stage = this.api.stageName ?? 'local';
+    const plan = key?.enabled
+      ? this.access.usagePlans.find(
+          (p) =>
+            p.keyIds.includes(key.id) &&
+            p.stages.some((s) => s.apiId === this.api.apiId && s.stage === stage),
+        )
+      : undefined;
+    if (!key || !plan) return FAILURES.invalidApiKey;
+    state.apiKey = key;
+    const methodKey = `${state.route.template}/${state.req.method ?? 'GET'}`;
+    const methodThrottle = plan.stages.find((s) => s.apiId === this.api.apiId && s.stage === stage)
+      ?.methodThrottles[methodKey];
+    const throttle = methodThrottle ?? plan.throttle;
+    if (throttle) {
+      const bucketKey = `${plan.id}|${key.id}|${methodThrottle ? methodKey : '*'}`;
+      let bucket = this.planBuckets.get(bucketKey);
+      if (!bucket) {
+        bucket = new TokenBucket(throttle.rate, throttle.burst);
+        this.planBuckets.set(bucketKey, bucket);
+      }
+      if (!bucket.take()) return FAILURES.throttled;
+    }
+    if (plan.quota) {
+      let quota = this.quotas.get(plan.id);
+      if (!quota) {
+        quota = new Quota(plan.quota.limit, plan.quota.period);
+        this.quotas.set(plan.id, quota);
+      }
+      if (!quota.take(key.id)) return FAILURES.quotaExceeded;
+    }
+    return undefined;
+  }
+
+  /** Required parameters, then the body against the method's model. */
+  private validate(state: RequestState): GatewayFailure | undefined {
+    const missing = missingParameters(state);
+    if (missing.length > 0) {
+      return {
+        type: 'BAD_REQUEST_PARAMETERS',
+        status: 400,
+        message: `Missing required request parameters: [${missing.join(', ')}]`,
+        errorType: 'BadRequestException',
+      };
+    }
+    if (!state.method.validateBody) return undefined;
+    const contentType =
+      (state.req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? 'application/json';
+    const model = state.method.requestModels[contentType] ?? state.method.requestModels.$default;
+    const validator = model === undefined ? undefined : this.validators.get(model);
+    if (!validator) return undefined;
+    let json: unknown;
+    try {
+      json = state.body === null ? {} : (JSON.parse(state.body) as unknown);
+    } catch (error: unknown) {
+      state.validationErrorString = error instanceof Error ? error.message : 'not JSON';
+      return FAILURES.invalidBody;
+    }
+    if (validator(json)) return undefined;
+    state.validationErrorString = JSON.stringify(
+      (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()),
+    );
+    return FAILURES.invalidBody;
+  }
+
+  private sendFailure(
+    res: ServerResponse,
+    failure: GatewayFailure,
+    requestId: string,
+    state?: RequestState,
+  ): void {
+    const family = failure.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
+    const custom = this.api.gatewayResponses.get(failure.type) ?? this.api.gatewayResponses.get(family);
+    const status = custom?.statusCode ?? failure.status;
+    const context: Record<string, string> = {
+      '$context.requestId': requestId,
+      '$context.error.message': (failure.message ?? '').replace(/"/g, '\\"'),
+      '$context.error.messageString': JSON.stringify(failure.message),
+      '$context.error.responseType': failure.type,
+      '$context.error.validationErrorString': (state?.validationErrorString ?? '').replace(/"/g, '\\"'),
+    };
+    const template = custom?.templates['application/json'];
+    const body =
+      template === undefined
+        ? JSON.stringify({ [failure.messageKey ?? 'message']: failure.message })
+        : template.replace(/\$context\.[A-Za-z.]+/g, (name) => context[name] ?? '');
+    res.writeHead(status, {
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': requestId,
+      ...(failure.errorType ? { 'x-amzn-ErrorType': failure.errorType } : {}),
+      ...custom?.headers,
+    });
+    res.end(body);
   }
 
   private match(pathname: string, httpMethod: string) {
@@ -178,21 +427,33 @@ export class Gateway {
     }
     return undefined;
   }
+}
 
-  /** Token bucket of the stage's default throttle: `burst` tokens, refilled at `rate` per second. */
-  private takeToken(): boolean {
-    const throttle = this.api.throttle;
-    if (!throttle) return true;
-    const now = Date.now();
-    this.bucket.tokens = Math.min(
-      throttle.burst,
-      this.bucket.tokens + ((now - this.bucket.updated) / 1000) * throttle.rate,
-    );
-    this.bucket.updated = now;
-    if (this.bucket.tokens < 1) return false;
-    this.bucket.tokens -= 1;
-    return true;
+/** The authorizer's answer, or undefined when it is unusable (no principal, no policy, bad context). */
+function parseAuthorizerResult(payload: unknown): Authorized | undefined {
+  if (payload === null || typeof payload !== 'object') return undefined;
+  const p = payload as {
+    principalId?: unknown;
+    policyDocument?: unknown;
+    context?: unknown;
+    usageIdentifierKey?: unknown;
+  };
+  if (p.policyDocument === undefined) return undefined;
+  const context: Record<string, string | number | boolean> = {};
+  if (p.context !== undefined && p.context !== null) {
+    if (typeof p.context !== 'object') return undefined;
+    for (const [k, v] of Object.entries(p.context)) {
+      if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+      // Context values reach the integration as strings.
+      context[k] = String(v);
+    }
   }
+  return {
+    principalId: asText(p.principalId),
+    policy: p.policyDocument,
+    context,
+    usageIdentifierKey: typeof p.usageIdentifierKey === 'string' ? p.usageIdentifierKey : undefined,
+  };
 }
 
 function buildRoutes(api: GatewayApi): Route[] {
@@ -257,32 +518,22 @@ async function readBody(req: IncomingMessage): Promise<string | null | undefined
   return size === 0 ? null : Buffer.concat(chunks).toString('utf8');
 }
 
-function missingParameters(
-  method: GatewayMethod,
-  url: URL,
-  req: IncomingMessage,
-  pathParameters: Record<string, string>,
-): string[] {
-  if (!method.validateParameters) return [];
+function missingParameters(state: RequestState): string[] {
+  const { method, url, req, pathParameters } = state;
   return method.requiredParameters
     .filter((p) => {
       const [where, name = ''] = p.split(/\.(.*)/s);
-      if (where === 'querystring') return !url.searchParams.has(name);
-      if (where === 'header') return req.headers[name.toLowerCase()] === undefined;
-      if (where === 'path') return pathParameters[name] === undefined;
+      if (where === 'querystring') return (url.searchParams.get(name) ?? '').trim() === '';
+      if (where === 'header') return String(req.headers[name.toLowerCase()] ?? '').trim() === '';
+      if (where === 'path') return (pathParameters[name] ?? '') === '';
       return false;
     })
     .map((p) => p.split('.').slice(1).join('.'));
 }
 
-function proxyEvent(
-  req: IncomingMessage,
-  url: URL,
-  body: string | null,
-  route: Route,
-  pathParameters: Record<string, string>,
-  ctx: { requestId: string; accountId: string; apiId: string; stage: string },
-): APIGatewayProxyEvent {
+/** The request parts shared by the proxy event and a REQUEST authorizer's event. */
+function requestEventFields(state: RequestState, accountId: string, api: GatewayApi) {
+  const { req, url, route, pathParameters, requestId } = state;
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -298,33 +549,29 @@ function proxyEvent(
     multiQuery[k] = [...(multiQuery[k] ?? []), v];
   }
   const now = new Date();
-  const hasQuery = url.searchParams.size > 0;
   const host = headers.Host ?? headers.host ?? 'localhost';
+  const stage = api.stageName ?? 'local';
   return {
     resource: route.template,
     path: url.pathname,
     httpMethod: req.method ?? 'GET',
     headers,
     multiValueHeaders,
-    queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
-    pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
-    stageVariables: null,
-    body,
-    isBase64Encoded: false,
+    query,
+    multiQuery,
+    pathParameters,
     requestContext: {
-      accountId: ctx.accountId,
-      apiId: ctx.apiId,
-      authorizer: undefined,
+      accountId,
+      apiId: api.apiId,
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
-      extendedRequestId: ctx.requestId,
+      extendedRequestId: requestId,
       httpMethod: req.method ?? 'GET',
       identity: {
         accessKey: null,
         accountId: null,
-        apiKey: null,
-        apiKeyId: null,
+        apiKey: state.apiKey?.value ?? null,
+        apiKeyId: state.apiKey?.id ?? null,
         caller: null,
         clientCert: null,
         cognitoAuthenticationProvider: null,
@@ -337,14 +584,42 @@ function proxyEvent(
         userAgent: headers['User-Agent'] ?? headers['user-agent'] ?? null,
         userArn: null,
       },
-      path: `/${ctx.stage}${url.pathname}`,
+      path: `/${stage}${url.pathname}`,
       protocol: 'HTTP/1.1',
-      requestId: ctx.requestId,
+      requestId,
       requestTime: clfTime(now),
       requestTimeEpoch: now.getTime(),
       resourceId: route.resourceId,
       resourcePath: route.template,
-      stage: ctx.stage,
+      stage,
+    },
+  };
+}
+
+function proxyEvent(
+  state: RequestState,
+  ctx: { accountId: string; apiId: string; stage: string },
+): APIGatewayProxyEvent {
+  const fields = requestEventFields(state, ctx.accountId, {
+    apiId: ctx.apiId,
+    stageName: ctx.stage,
+  } as GatewayApi);
+  const hasQuery = state.url.searchParams.size > 0;
+  return {
+    resource: fields.resource,
+    path: fields.path,
+    httpMethod: fields.httpMethod,
+    headers: fields.headers,
+    multiValueHeaders: fields.multiValueHeaders,
+    queryStringParameters: hasQuery ? fields.query : null,
+    multiValueQueryStringParameters: hasQuery ? fields.multiQuery : null,
+    pathParameters: Object.keys(fields.pathParameters).length > 0 ? fields.pathParameters : null,
+    stageVariables: null,
+    body: state.body,
+    isBase64Encoded: false,
+    requestContext: {
+      ...fields.requestContext,
+      authorizer: state.authorizer,
     },
   };
 }

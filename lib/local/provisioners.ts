@@ -16,7 +16,7 @@ import { CreateTopicCommand, PublishCommand, SubscribeCommand, type SNSClient } 
 import type { AssemblyStack } from './cloud-assembly';
 import { APIGATEWAY_PROVISIONERS } from './provisioners-apigateway';
 import { asText, type LocalEnvironment, type ResourceOutputs } from './intrinsics';
-import type { GatewayApi } from './gateway';
+import type { ApiKeySpec, GatewayApi, UsagePlanSpec } from './gateway';
 import type { LambdaHost } from './lambda-host';
 import type { SqsMappingSpec } from './sqs-poller';
 import type { StreamMappingSpec } from './stream-poller';
@@ -42,7 +42,11 @@ export interface ProvisionContext {
   /** REST APIs by id, filled as their resources and methods are created. */
   readonly apis: Map<string, GatewayApi>;
   /** Request validators by id. */
-  readonly validators: Map<string, { parameters: boolean }>;
+  readonly validators: Map<string, { parameters: boolean; body: boolean }>;
+  /** API keys by id. */
+  readonly apiKeys: Map<string, ApiKeySpec>;
+  /** Usage plans, with the keys added to them. */
+  readonly usagePlans: UsagePlanSpec[];
 }
 
 /** A resource type the runtime brings up, with the properties it applies and those it accepts without effect. */

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { readCloudAssembly, type AssemblyStack, type CfnResource } from './cloud-assembly';
 import { LOCAL_CREDENTIALS, startEngines, type Engines } from './engines';
 import { IntrinsicResolver, type LocalEnvironment, type ResourceOutputs } from './intrinsics';
-import { Gateway, type GatewayApi } from './gateway';
+import { Gateway, type ApiKeySpec, type GatewayApi, type UsagePlanSpec } from './gateway';
 import { LambdaHost } from './lambda-host';
 import { PROVISIONERS, UnsupportedResourceError, unsupported, type ProvisionContext } from './provisioners';
 import { DynamoDbStreamSource } from './dynamodb-stream-source';
@@ -29,6 +29,8 @@ export interface RunningRuntime {
   /** The gateway's base URL, when the application has a REST API. */
   readonly baseUrl?: string;
   readonly endpoints: Readonly<Record<string, string>>;
+  /** An enabled API key of each usage plan, by plan name. */
+  readonly apiKeys: Readonly<Record<string, string>>;
   /** Physical name, URL or ARN of every resource, by logical id (`<stack>/<logicalId>` when ids repeat). */
   readonly resources: Readonly<Record<string, string>>;
   readonly host: LambdaHost;
@@ -78,7 +80,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const sqsMappings: SqsMappingSpec[] = [];
     const streamMappings: ProvisionContext['streamMappings'] = [];
     const apis = new Map<string, GatewayApi>();
-    const validators = new Map<string, { parameters: boolean }>();
+    const validators = new Map<string, { parameters: boolean; body: boolean }>();
+    const apiKeys = new Map<string, ApiKeySpec>();
+    const usagePlans: UsagePlanSpec[] = [];
     const functionBaseEnvironment = {
       AWS_REGION: LOCAL_ENV.region,
       AWS_DEFAULT_REGION: LOCAL_ENV.region,
@@ -107,6 +111,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         streamMappings,
         apis,
         validators,
+        apiKeys,
+        usagePlans,
       };
       const outputs = await provisionStack(ctx, exports, stackOutputs);
       for (const [logicalId, out] of outputs) {
@@ -133,11 +139,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const [api] = apis.values();
     let baseUrl: string | undefined;
     if (api) {
-      const gateway = new Gateway(api, host, LOCAL_ENV.accountId);
+      const gateway = new Gateway(api, host, LOCAL_ENV.accountId, { usagePlans, apiKeys }, LOCAL_ENV.region);
       baseUrl = await gateway.listen(options.port ?? 3000);
       gateways.push(gateway);
     }
-    return { baseUrl, endpoints: engines.endpoints, resources, host, engines, stop };
+    const keysByPlan: Record<string, string> = {};
+    for (const plan of usagePlans) {
+      const key = plan.keyIds.map((id) => apiKeys.get(id)).find((k) => k?.enabled);
+      if (key) keysByPlan[plan.name] = key.value;
+    }
+    return { baseUrl, endpoints: engines.endpoints, apiKeys: keysByPlan, resources, host, engines, stop };
   } catch (error: unknown) {
     await stop();
     throw error;

@@ -12,11 +12,18 @@ describe('gateway stage throttling', () => {
         httpMethod: 'GET',
         resourceId: 'ping',
         integration: { type: 'MOCK', statusCode: 200, headers: {} },
+        apiKeyRequired: false,
+        requestModels: {},
+        validateBody: false,
         requiredParameters: [],
         validateParameters: false,
       },
     ],
     stageName: 'test',
+    apiKeySource: 'HEADER',
+    authorizers: new Map(),
+    models: new Map(),
+    gatewayResponses: new Map(),
     // A burst of 2 that refills one token every 1000 seconds: the third request in a row is over.
     throttle: { rate: 0.001, burst: 2 },
   };

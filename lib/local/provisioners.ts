@@ -19,6 +19,7 @@ import { asText, type LocalEnvironment, type ResourceOutputs } from './intrinsic
 import type { ApiKeySpec, GatewayApi, UsagePlanSpec } from './gateway';
 import type { LambdaHost } from './lambda-host';
 import type { SqsMappingSpec } from './sqs-poller';
+import { supportedTaskResource, taskStates, type StepFunctionsEngine } from './step-functions';
 import type { StreamMappingSpec } from './stream-poller';
 
 /** What provisioners share while one stack comes up. */
@@ -43,6 +44,8 @@ export interface ProvisionContext {
   readonly apis: Map<string, GatewayApi>;
   /** Request validators by id. */
   readonly validators: Map<string, { parameters: boolean; body: boolean }>;
+  /** Runs the state machines. */
+  readonly stepFunctions: StepFunctionsEngine;
   /** API keys by id. */
   readonly apiKeys: Map<string, ApiKeySpec>;
   /** Usage plans, with the keys added to them. */
@@ -457,6 +460,56 @@ function onFailureSender(
   );
 }
 
+const stateMachine: Provisioner = {
+  applies: [
+    'DefinitionString',
+    'Definition',
+    'DefinitionSubstitutions',
+    'StateMachineName',
+    'StateMachineType',
+  ],
+  accepts: {
+    RoleArn: NOT_ENFORCED,
+    LoggingConfiguration: NO_OBSERVABILITY,
+    TracingConfiguration: NO_OBSERVABILITY,
+    EncryptionConfiguration: NOT_ENFORCED,
+    Tags: TAGS,
+  },
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async create(ctx, logicalId, p) {
+    const where = `${ctx.stack.stackName}/${logicalId} (AWS::StepFunctions::StateMachine)`;
+    let text =
+      typeof p.DefinitionString === 'string' ? p.DefinitionString : JSON.stringify(p.Definition ?? {});
+    for (const [key, value] of Object.entries(
+      (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {},
+    )) {
+      text = text.split(`\${${key}}`).join(asText(value));
+    }
+    const definition = JSON.parse(text) as { States: Record<string, unknown>; QueryLanguage?: string };
+    if (definition.QueryLanguage === 'JSONata' || text.includes('"QueryLanguage":"JSONata"')) {
+      throw new UnsupportedResourceError(
+        `${where}: JSONata state machines are not supported offline; use JSONPath`,
+      );
+    }
+    for (const [state, { Resource }] of taskStates(definition)) {
+      if (!supportedTaskResource(Resource)) {
+        throw new UnsupportedResourceError(
+          `${where}: state "${state}" uses task resource ${Resource}, which the offline runtime does not run`,
+        );
+      }
+    }
+    const name = str(p.StateMachineName) ?? physicalName(ctx.stack.stackName, logicalId, 80);
+    const arn = `arn:${ctx.env.partition}:states:${ctx.env.region}:${ctx.env.accountId}:stateMachine:${name}`;
+    ctx.stepFunctions.register({
+      arn,
+      name,
+      type: str(p.StateMachineType) === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+      definition,
+    });
+    return { ref: arn, attributes: { Arn: arn, Name: name } };
+  },
+};
+
 /** A resource that has no behaviour to emulate offline; it answers `Ref` and `Arn` so others can name it. */
 function accepted(reason: string, arnOf: (ctx: ProvisionContext, name: string) => string): Provisioner {
   return {
@@ -485,6 +538,7 @@ export const PROVISIONERS: Readonly<Record<string, Provisioner>> = {
   'AWS::DynamoDB::GlobalTable': dynamoGlobalTable,
   'AWS::Lambda::Function': lambdaFunction,
   'AWS::Lambda::EventSourceMapping': eventSourceMapping,
+  'AWS::StepFunctions::StateMachine': stateMachine,
   'AWS::IAM::Role': accepted(NOT_ENFORCED, iamArn('role')),
   'AWS::IAM::Policy': accepted(NOT_ENFORCED, iamArn('policy')),
   'AWS::IAM::ManagedPolicy': accepted(NOT_ENFORCED, iamArn('policy')),

@@ -8,6 +8,7 @@ import { LambdaHost } from './lambda-host';
 import { PROVISIONERS, UnsupportedResourceError, unsupported, type ProvisionContext } from './provisioners';
 import { DynamoDbStreamSource } from './dynamodb-stream-source';
 import { SqsPoller, type BatchOutcome, type SqsMappingSpec } from './sqs-poller';
+import { StepFunctionsEngine } from './step-functions';
 import { StreamPoller, type StreamBatchOutcome } from './stream-poller';
 
 /** Options of {@link startRuntime}. */
@@ -35,6 +36,7 @@ export interface RunningRuntime {
   readonly resources: Readonly<Record<string, string>>;
   readonly host: LambdaHost;
   readonly engines: Engines;
+  readonly stepFunctions: StepFunctionsEngine;
   stop(): Promise<void>;
 }
 
@@ -64,10 +66,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
 
   const engines = await startEngines(LOCAL_ENV.region);
   const host = new LambdaHost();
+  const stepFunctions = new StepFunctionsEngine({
+    host,
+    dynamodb: engines.dynamodb,
+    sqs: engines.sqs,
+    sns: engines.sns,
+  });
   const pollers: (SqsPoller | StreamPoller)[] = [];
   const gateways: Gateway[] = [];
   const stop = async () => {
-    await Promise.allSettled(gateways.map((g) => g.close()));
+    await Promise.allSettled([...gateways.map((g) => g.close()), stepFunctions.close()]);
     await Promise.allSettled(pollers.map((p) => p.stop()));
     await host.stop();
     await engines.stop();
@@ -83,6 +91,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const validators = new Map<string, { parameters: boolean; body: boolean }>();
     const apiKeys = new Map<string, ApiKeySpec>();
     const usagePlans: UsagePlanSpec[] = [];
+    const sfnEndpoint = await stepFunctions.listen();
+    const endpoints = { ...engines.endpoints, stepfunctions: sfnEndpoint };
     const functionBaseEnvironment = {
       AWS_REGION: LOCAL_ENV.region,
       AWS_DEFAULT_REGION: LOCAL_ENV.region,
@@ -92,6 +102,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       AWS_ENDPOINT_URL_SQS: engines.endpoints.sqs,
       AWS_ENDPOINT_URL_SNS: engines.endpoints.sns,
       AWS_ENDPOINT_URL_S3: engines.endpoints.s3,
+      AWS_ENDPOINT_URL_SFN: sfnEndpoint,
       // X-Ray is not emulated: Powertools' tracer stays off unless a template asks otherwise.
       POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
@@ -113,6 +124,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         validators,
         apiKeys,
         usagePlans,
+        stepFunctions,
       };
       const outputs = await provisionStack(ctx, exports, stackOutputs);
       for (const [logicalId, out] of outputs) {
@@ -148,7 +160,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       const key = plan.keyIds.map((id) => apiKeys.get(id)).find((k) => k?.enabled);
       if (key) keysByPlan[plan.name] = key.value;
     }
-    return { baseUrl, endpoints: engines.endpoints, apiKeys: keysByPlan, resources, host, engines, stop };
+    return { baseUrl, endpoints, apiKeys: keysByPlan, resources, host, engines, stepFunctions, stop };
   } catch (error: unknown) {
     await stop();
     throw error;

@@ -2,16 +2,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startFauxqs } from 'fauxqs';
+import kinesalite from 'kinesalite';
 import { startDynamoDbLocal } from './dynamodb-local';
 
 /** The local engines and SDK clients pointed at them. */
 export interface Engines {
-  readonly endpoints: Readonly<Record<'dynamodb' | 'sqs' | 'sns' | 's3', string>>;
+  readonly endpoints: Readonly<Record<'dynamodb' | 'sqs' | 'sns' | 's3' | 'kinesis', string>>;
   readonly dynamodb: DynamoDBClient;
   readonly dynamodbStreams: DynamoDBStreamsClient;
   readonly sqs: SQSClient;
   readonly sns: SNSClient;
+  readonly kinesis: KinesisClient;
   /** Process id of DynamoDB Local's Java process, to clean up after a crash. */
   readonly javaPid?: number;
   stop(): Promise<void>;
@@ -20,30 +24,58 @@ export interface Engines {
 /** Dummy credentials: the engines accept any, and the SDK needs some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-/** Starts DynamoDB Local and fauxqs (SQS, SNS, S3) on free loopback ports, side by side. */
+/** Starts DynamoDB Local, fauxqs (SQS, SNS, S3) and kinesalite (Kinesis) on free loopback ports, side by side. */
 export async function startEngines(region: string): Promise<Engines> {
+  const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
   const [dynamo, fauxqs] = await Promise.all([
     startDynamoDbLocal(),
     startFauxqs({ port: 0, logger: false, defaultRegion: region }),
+    new Promise<void>((resolve) => {
+      kinesisServer.listen(0, '127.0.0.1', resolve);
+    }),
   ]);
+  const kinesisAddress = kinesisServer.address();
+  const kinesisEndpoint = `http://127.0.0.1:${kinesisAddress && typeof kinesisAddress === 'object' ? kinesisAddress.port : 0}`;
   const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
   const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.endpoint });
   const dynamodbStreams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamo.endpoint });
   const sqs = new SQSClient({ ...clientConfig, endpoint: fauxqs.address });
   const sns = new SNSClient({ ...clientConfig, endpoint: fauxqs.address });
+  // kinesalite speaks HTTP/1.1 only.
+  const kinesis = new KinesisClient({
+    ...clientConfig,
+    endpoint: kinesisEndpoint,
+    requestHandler: new NodeHttpHandler(),
+  });
   return {
-    endpoints: { dynamodb: dynamo.endpoint, sqs: fauxqs.address, sns: fauxqs.address, s3: fauxqs.address },
+    endpoints: {
+      dynamodb: dynamo.endpoint,
+      sqs: fauxqs.address,
+      sns: fauxqs.address,
+      s3: fauxqs.address,
+      kinesis: kinesisEndpoint,
+    },
     dynamodb,
     dynamodbStreams,
     sqs,
     sns,
+    kinesis,
     javaPid: dynamo.pid,
     stop: async () => {
       dynamodb.destroy();
       dynamodbStreams.destroy();
       sqs.destroy();
       sns.destroy();
-      await Promise.allSettled([dynamo.stop(), fauxqs.stop()]);
+      kinesis.destroy();
+      await Promise.allSettled([
+        dynamo.stop(),
+        fauxqs.stop(),
+        new Promise<void>((resolve) => {
+          kinesisServer.close(() => {
+            resolve();
+          });
+        }),
+      ]);
     },
   };
 }

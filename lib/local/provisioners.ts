@@ -12,6 +12,7 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { CreateStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateTopicCommand, PublishCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AssemblyStack } from './cloud-assembly';
 import { APIGATEWAY_PROVISIONERS } from './provisioners-apigateway';
@@ -39,7 +40,8 @@ export interface ProvisionContext {
   /** Event source mappings to start once everything exists. */
   readonly sqsMappings: SqsMappingSpec[];
   /** Stream event source mappings to start once everything exists. */
-  readonly streamMappings: { sourceArn: string; kind: 'dynamodb'; spec: StreamMappingSpec }[];
+  readonly streamMappings: { sourceArn: string; kind: 'dynamodb' | 'kinesis'; spec: StreamMappingSpec }[];
+  readonly kinesis: KinesisClient;
   /** REST APIs by id, filled as their resources and methods are created. */
   readonly apis: Map<string, GatewayApi>;
   /** Request validators by id. */
@@ -407,7 +409,17 @@ const eventSourceMapping: Provisioner = {
       });
       return outputs;
     }
-    if (/^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\//.test(sourceArn)) {
+    const kind = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\//.test(sourceArn)
+      ? 'dynamodb'
+      : /^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\//.test(sourceArn)
+        ? 'kinesis'
+        : undefined;
+    if (kind) {
+      if (p.StartingPosition === 'AT_TIMESTAMP') {
+        throw new UnsupportedResourceError(
+          `${where}: StartingPosition AT_TIMESTAMP is not supported offline`,
+        );
+      }
       const fn = ctx.host.get(functionName);
       const destination = str(
         (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
@@ -415,7 +427,7 @@ const eventSourceMapping: Provisioner = {
       );
       ctx.streamMappings.push({
         sourceArn,
-        kind: 'dynamodb',
+        kind,
         spec: {
           id,
           functionName,
@@ -433,7 +445,7 @@ const eventSourceMapping: Provisioner = {
       return outputs;
     }
     throw new UnsupportedResourceError(
-      `${where}: EventSourceArn ${sourceArn}: only SQS queues and DynamoDB streams of the application are supported as event sources so far`,
+      `${where}: EventSourceArn ${sourceArn}: only SQS queues, DynamoDB streams and Kinesis streams of the application are supported as event sources`,
     );
   },
 };
@@ -459,6 +471,24 @@ function onFailureSender(
     `${where}: DestinationConfig.OnFailure.Destination ${destination} must be an SQS queue or SNS topic of the application`,
   );
 }
+
+const kinesisStream: Provisioner = {
+  applies: ['Name', 'ShardCount', 'StreamModeDetails'],
+  accepts: {
+    RetentionPeriodHours: 'records stay as long as the runtime runs',
+    StreamEncryption: NOT_ENFORCED,
+    Tags: TAGS,
+  },
+  async create(ctx, logicalId, p) {
+    const name = str(p.Name) ?? physicalName(ctx.stack.stackName, logicalId, 128);
+    const onDemand = (p.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode === 'ON_DEMAND';
+    // On-demand streams start with four shards on AWS.
+    const shards = onDemand ? 4 : Number(p.ShardCount ?? 1);
+    await ctx.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+    const arn = `arn:${ctx.env.partition}:kinesis:${ctx.env.region}:${ctx.env.accountId}:stream/${name}`;
+    return { ref: name, attributes: { Arn: arn } };
+  },
+};
 
 const stateMachine: Provisioner = {
   applies: [
@@ -539,6 +569,7 @@ export const PROVISIONERS: Readonly<Record<string, Provisioner>> = {
   'AWS::Lambda::Function': lambdaFunction,
   'AWS::Lambda::EventSourceMapping': eventSourceMapping,
   'AWS::StepFunctions::StateMachine': stateMachine,
+  'AWS::Kinesis::Stream': kinesisStream,
   'AWS::IAM::Role': accepted(NOT_ENFORCED, iamArn('role')),
   'AWS::IAM::Policy': accepted(NOT_ENFORCED, iamArn('policy')),
   'AWS::IAM::ManagedPolicy': accepted(NOT_ENFORCED, iamArn('policy')),

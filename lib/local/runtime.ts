@@ -7,6 +7,7 @@ import { Gateway, type ApiKeySpec, type GatewayApi, type UsagePlanSpec } from '.
 import { LambdaHost } from './lambda-host';
 import { PROVISIONERS, UnsupportedResourceError, unsupported, type ProvisionContext } from './provisioners';
 import { DynamoDbStreamSource } from './dynamodb-stream-source';
+import { KinesisStreamSource } from './kinesis-stream-source';
 import { SqsPoller, type BatchOutcome, type SqsMappingSpec } from './sqs-poller';
 import { StepFunctionsEngine } from './step-functions';
 import { StreamPoller, type StreamBatchOutcome } from './stream-poller';
@@ -103,6 +104,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       AWS_ENDPOINT_URL_SNS: engines.endpoints.sns,
       AWS_ENDPOINT_URL_S3: engines.endpoints.s3,
       AWS_ENDPOINT_URL_SFN: sfnEndpoint,
+      AWS_ENDPOINT_URL_KINESIS: engines.endpoints.kinesis,
       // X-Ray is not emulated: Powertools' tracer stays off unless a template asks otherwise.
       POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
@@ -125,6 +127,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         apiKeys,
         usagePlans,
         stepFunctions,
+        kinesis: engines.kinesis,
       };
       const outputs = await provisionStack(ctx, exports, stackOutputs);
       for (const [logicalId, out] of outputs) {
@@ -137,8 +140,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       poller.start();
       pollers.push(poller);
     }
-    for (const { sourceArn, spec } of streamMappings) {
-      const source = new DynamoDbStreamSource(engines.dynamodbStreams, sourceArn, LOCAL_ENV.region);
+    for (const { sourceArn, kind, spec } of streamMappings) {
+      const source =
+        kind === 'kinesis'
+          ? new KinesisStreamSource(engines.kinesis, sourceArn, LOCAL_ENV.region)
+          : new DynamoDbStreamSource(engines.dynamodbStreams, sourceArn, LOCAL_ENV.region);
       const poller = new StreamPoller(host, source, spec, options.onStreamBatch);
       poller.start();
       pollers.push(poller);

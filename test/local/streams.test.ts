@@ -2,9 +2,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -22,6 +24,16 @@ exports.handler = async (event) => {
   if (poisoned) throw new Error('poison record');
 };`;
 
+const kinesisRecorder = `
+const fs = require('node:fs');
+exports.handler = async (event) => {
+  const data = event.Records.map((r) => Buffer.from(r.kinesis.data, 'base64').toString());
+  const poisoned = data.includes('poison');
+  fs.appendFileSync(process.env.RECORD_FILE, JSON.stringify({ fn: process.env.NAME, ok: !poisoned, records: event.Records.map((r, i) => ({
+    event: r.eventName, id: data[i], seq: r.kinesis.sequenceNumber, source: r.eventSource })) }) + '\\n');
+  if (poisoned) throw new Error('poison record');
+};`;
+
 interface Delivery {
   fn: string;
   ok: boolean;
@@ -31,7 +43,13 @@ interface Delivery {
 describe('DynamoDB Streams event source mapping, offline', () => {
   const recordFile = path.join(mkdtempSync(path.join(tmpdir(), 'conflux-streams-')), 'deliveries.jsonl');
   let running: RunningApp;
-  const fx: { ordered?: dynamodb.Table; picky?: dynamodb.Table; failures?: sqs.Queue } = {};
+  const fx: {
+    ordered?: dynamodb.Table;
+    picky?: dynamodb.Table;
+    failures?: sqs.Queue;
+    stream?: kinesis.Stream;
+    kinesisFailures?: sqs.Queue;
+  } = {};
 
   beforeAll(async () => {
     running = await runApp((app) => {
@@ -41,11 +59,11 @@ describe('DynamoDB Streams event source mapping, offline', () => {
           partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
           stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         });
-      const fn = (id: string) =>
+      const fn = (id: string, code = recorder) =>
         new lambda.Function(stack, id, {
           runtime: lambda.Runtime.NODEJS_22_X,
           handler: 'index.handler',
-          code: lambda.Code.fromInline(recorder),
+          code: lambda.Code.fromInline(code),
           environment: { RECORD_FILE: recordFile, NAME: id },
         });
       fx.ordered = table('Ordered');
@@ -64,6 +82,17 @@ describe('DynamoDB Streams event source mapping, offline', () => {
           bisectBatchOnError: true,
           retryAttempts: 1,
           onFailure: new sources.SqsDlq(fx.failures),
+        }),
+      );
+      fx.stream = new kinesis.Stream(stack, 'Telemetry', { shardCount: 1 });
+      fx.kinesisFailures = new sqs.Queue(stack, 'KinesisFailures');
+      fn('KinesisBisector', kinesisRecorder).addEventSource(
+        new sources.KinesisEventSource(fx.stream, {
+          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          batchSize: 10,
+          bisectBatchOnError: true,
+          retryAttempts: 0,
+          onFailure: new sources.SqsDlq(fx.kinesisFailures),
         }),
       );
     });
@@ -153,5 +182,43 @@ describe('DynamoDB Streams event source mapping, offline', () => {
       .filter((d) => d.ok)
       .flatMap((d) => d.records.map((r) => r.id));
     expect(processed.sort()).toEqual(['n1', 'n2']);
+  });
+
+  it('isolates a Kinesis poison record by bisection and sends the Kinesis metadata record on', async () => {
+    // GIVEN five records in one put, the fourth poison
+    const streamName = running.physical(fx.stream as kinesis.Stream);
+    await running.runtime.engines.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: streamName,
+        Records: ['k1', 'k2', 'k3', 'poison', 'k5'].map((d) => ({
+          PartitionKey: 'device-1',
+          Data: Buffer.from(d),
+        })),
+      }),
+    );
+    // THEN with no retries the poison alone is discarded to the destination
+    const queueUrl = running.physical(fx.kinesisFailures as sqs.Queue);
+    const message = await eventually(async () => {
+      const { Messages } = await running.runtime.engines.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
+      );
+      return Messages?.[0];
+    }, 30_000);
+    const record = JSON.parse(message.Body ?? '{}') as Record<string, Record<string, unknown>>;
+    expect(record.requestContext).toMatchObject({
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: 1,
+    });
+    expect(record.KinesisBatchInfo).toMatchObject({
+      shardId: expect.stringMatching(/^shardId-/) as unknown,
+      batchSize: 1,
+    });
+    expect(String(record.KinesisBatchInfo?.streamArn)).toContain(`:stream/${streamName}`);
+    // and every neighbour was processed, in order
+    const processed = deliveries('KinesisBisector')
+      .filter((d) => d.ok)
+      .flatMap((d) => d.records);
+    expect(processed.map((r) => r.id)).toEqual(['k1', 'k2', 'k3', 'k5']);
+    expect(processed.every((r) => r.source === 'aws:kinesis')).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import { CreateTopicCommand, PublishCommand, SubscribeCommand, type SNSClient } 
 import type { AssemblyStack } from './cloud-assembly';
 import { APIGATEWAY_PROVISIONERS } from './provisioners-apigateway';
 import { asText, type LocalEnvironment, type ResourceOutputs } from './intrinsics';
+import type { AsyncInvoker } from './async-invoker';
 import type { ApiKeySpec, GatewayApi, UsagePlanSpec } from './gateway';
 import type { LambdaHost } from './lambda-host';
 import type { SqsMappingSpec } from './sqs-poller';
@@ -46,6 +47,10 @@ export interface ProvisionContext {
   readonly apis: Map<string, GatewayApi>;
   /** Request validators by id. */
   readonly validators: Map<string, { parameters: boolean; body: boolean }>;
+  /** Lambda's asynchronous invocation (retries, DLQ, destinations). */
+  readonly asyncInvoker: AsyncInvoker;
+  /** SNS → Lambda subscriptions: an internal queue subscribed to the topic, drained into async invokes. */
+  readonly snsLambdaBridges: { queueUrl: string; functionName: string; subscriptionArn: string }[];
   /** Runs the state machines. */
   readonly stepFunctions: StepFunctionsEngine;
   /** API keys by id. */
@@ -159,25 +164,53 @@ const snsSubscription: Provisioner = {
   ],
   accepts: { Region: 'everything runs in the one local region' },
   async create(ctx, logicalId, p) {
-    if (p.Protocol !== 'sqs') {
+    if (p.Protocol !== 'sqs' && p.Protocol !== 'lambda') {
       throw new UnsupportedResourceError(
-        `${ctx.stack.stackName}/${logicalId} (AWS::SNS::Subscription): Protocol "${String(p.Protocol)}" is not supported offline; only "sqs" is`,
+        `${ctx.stack.stackName}/${logicalId} (AWS::SNS::Subscription): Protocol "${asText(p.Protocol)}" is not supported offline; "sqs" and "lambda" are`,
       );
+    }
+    let endpoint = str(p.Endpoint);
+    let bridgeFunction: string | undefined;
+    if (p.Protocol === 'lambda') {
+      // SNS invokes Lambda asynchronously; an internal queue takes the deliveries (filter policy applied by the engine).
+      bridgeFunction = endpoint ?? '';
+      if (!ctx.host.get(bridgeFunction)) {
+        throw new UnsupportedResourceError(
+          `${ctx.stack.stackName}/${logicalId} (AWS::SNS::Subscription): Endpoint ${bridgeFunction} names no Lambda function of the application`,
+        );
+      }
+      const { QueueUrl } = await ctx.sqs.send(
+        new CreateQueueCommand({
+          QueueName: physicalName(ctx.stack.stackName, `${logicalId}-to-lambda`, 80),
+        }),
+      );
+      const { Attributes } = await ctx.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+      );
+      endpoint = Attributes?.QueueArn;
+      ctx.snsLambdaBridges.push({
+        queueUrl: QueueUrl ?? '',
+        functionName: bridgeFunction,
+        subscriptionArn: '',
+      });
     }
     const attributes: Record<string, string> = {};
     for (const key of ['FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery', 'RedrivePolicy']) {
       const value = str(p[key]);
       if (value !== undefined) attributes[key] = value;
     }
+    if (bridgeFunction) delete attributes.RawMessageDelivery;
     const { SubscriptionArn } = await ctx.sns.send(
       new SubscribeCommand({
         TopicArn: str(p.TopicArn),
         Protocol: 'sqs',
-        Endpoint: str(p.Endpoint),
+        Endpoint: endpoint,
         Attributes: attributes,
         ReturnSubscriptionArn: true,
       }),
     );
+    const bridge = ctx.snsLambdaBridges.at(-1);
+    if (bridgeFunction && bridge) bridge.subscriptionArn = SubscriptionArn ?? '';
     return { ref: SubscriptionArn ?? '', attributes: {} };
   },
 };
@@ -283,6 +316,7 @@ const lambdaFunction: Provisioner = {
     'Environment',
     'FunctionName',
     'ReservedConcurrentExecutions',
+    'DeadLetterConfig',
   ],
   accepts: {
     Role: NOT_ENFORCED,
@@ -331,7 +365,53 @@ const lambdaFunction: Provisioner = {
         p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
       environment,
     });
+    const deadLetterTarget = str((p.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn);
+    if (deadLetterTarget !== undefined) {
+      checkDestination(ctx, deadLetterTarget, `${where}: DeadLetterConfig.TargetArn`);
+      ctx.asyncInvoker.configure(name, { deadLetterTarget });
+    }
     return { ref: name, attributes: { Arn: arn } };
+  },
+};
+
+/** Fails unless `arn` is an SQS queue or SNS topic the application created before this resource. */
+function checkDestination(ctx: ProvisionContext, arn: string, what: string): void {
+  const isQueue = ctx.queueUrls.has(arn);
+  const isTopic = arn.startsWith(`arn:${ctx.env.partition}:sns:`);
+  if (!isQueue && !isTopic)
+    throw new UnsupportedResourceError(`${what} ${arn} must be an SQS queue or SNS topic of the application`);
+}
+
+const eventInvokeConfig: Provisioner = {
+  applies: [
+    'FunctionName',
+    'Qualifier',
+    'MaximumRetryAttempts',
+    'MaximumEventAgeInSeconds',
+    'DestinationConfig',
+  ],
+  accepts: {},
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async create(ctx, logicalId, p) {
+    const where = `${ctx.stack.stackName}/${logicalId} (AWS::Lambda::EventInvokeConfig)`;
+    const destinations = p.DestinationConfig as
+      { OnSuccess?: { Destination?: unknown }; OnFailure?: { Destination?: unknown } } | undefined;
+    const onSuccess = str(destinations?.OnSuccess?.Destination);
+    const onFailure = str(destinations?.OnFailure?.Destination);
+    for (const [arn, field] of [
+      [onSuccess, 'OnSuccess'],
+      [onFailure, 'OnFailure'],
+    ] as const) {
+      if (arn !== undefined) checkDestination(ctx, arn, `${where}: DestinationConfig.${field}.Destination`);
+    }
+    ctx.asyncInvoker.configure(str(p.FunctionName) ?? '', {
+      maxRetryAttempts: p.MaximumRetryAttempts === undefined ? undefined : Number(p.MaximumRetryAttempts),
+      maxEventAgeSeconds:
+        p.MaximumEventAgeInSeconds === undefined ? undefined : Number(p.MaximumEventAgeInSeconds),
+      onSuccess,
+      onFailure,
+    });
+    return { ref: `${ctx.stack.stackName}/${logicalId}`, attributes: {} };
   },
 };
 
@@ -568,6 +648,7 @@ export const PROVISIONERS: Readonly<Record<string, Provisioner>> = {
   'AWS::DynamoDB::GlobalTable': dynamoGlobalTable,
   'AWS::Lambda::Function': lambdaFunction,
   'AWS::Lambda::EventSourceMapping': eventSourceMapping,
+  'AWS::Lambda::EventInvokeConfig': eventInvokeConfig,
   'AWS::StepFunctions::StateMachine': stateMachine,
   'AWS::Kinesis::Stream': kinesisStream,
   'AWS::IAM::Role': accepted(NOT_ENFORCED, iamArn('role')),

@@ -4,10 +4,15 @@ import { readCloudAssembly, type AssemblyStack, type CfnResource } from './cloud
 import { LOCAL_CREDENTIALS, startEngines, type Engines } from './engines';
 import { IntrinsicResolver, type LocalEnvironment, type ResourceOutputs } from './intrinsics';
 import { Gateway, type ApiKeySpec, type GatewayApi, type UsagePlanSpec } from './gateway';
+import { LambdaApi } from './lambda-api';
 import { LambdaHost } from './lambda-host';
 import { PROVISIONERS, UnsupportedResourceError, unsupported, type ProvisionContext } from './provisioners';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { AsyncInvoker } from './async-invoker';
 import { DynamoDbStreamSource } from './dynamodb-stream-source';
 import { KinesisStreamSource } from './kinesis-stream-source';
+import { SnsLambdaBridge } from './sns-lambda-bridge';
 import { SqsPoller, type BatchOutcome, type SqsMappingSpec } from './sqs-poller';
 import { StepFunctionsEngine } from './step-functions';
 import { StreamPoller, type StreamBatchOutcome } from './stream-poller';
@@ -22,6 +27,8 @@ export interface RuntimeOptions {
   readonly port?: number;
   /** Told every batch an SQS event source mapping handles. */
   readonly onBatch?: (outcome: BatchOutcome) => void;
+  /** Delays before the retries of a failed asynchronous invocation. @default [60000, 120000], as on AWS */
+  readonly asyncRetryDelaysMs?: readonly number[];
   /** Told every batch a stream event source mapping handles. */
   readonly onStreamBatch?: (outcome: StreamBatchOutcome) => void;
 }
@@ -73,11 +80,39 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     sqs: engines.sqs,
     sns: engines.sns,
   });
-  const pollers: (SqsPoller | StreamPoller)[] = [];
+  const queueUrls = new Map<string, string>();
+  const toAttributes = (attributes: Record<string, { type: string; value: string }>) =>
+    Object.fromEntries(
+      Object.entries(attributes).map(([k, a]) => [k, { DataType: a.type, StringValue: a.value }]),
+    );
+  // Outcomes of asynchronous invocations go to an SQS queue of the application, or else to an SNS topic.
+  const asyncInvoker = new AsyncInvoker(
+    host,
+    async (arn, body, attributes = {}) => {
+      const queueUrl = queueUrls.get(arn);
+      if (queueUrl) {
+        await engines.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: queueUrl,
+            MessageBody: body,
+            MessageAttributes: toAttributes(attributes),
+          }),
+        );
+      } else {
+        await engines.sns.send(
+          new PublishCommand({ TopicArn: arn, Message: body, MessageAttributes: toAttributes(attributes) }),
+        );
+      }
+    },
+    options.asyncRetryDelaysMs,
+  );
+  const lambdaApi = new LambdaApi(host, asyncInvoker);
+  const pollers: { stop(): Promise<void> }[] = [];
   const gateways: Gateway[] = [];
   const stop = async () => {
-    await Promise.allSettled([...gateways.map((g) => g.close()), stepFunctions.close()]);
+    await Promise.allSettled([...gateways.map((g) => g.close()), stepFunctions.close(), lambdaApi.close()]);
     await Promise.allSettled(pollers.map((p) => p.stop()));
+    await asyncInvoker.stop();
     await host.stop();
     await engines.stop();
   };
@@ -85,7 +120,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const resources: Record<string, string> = {};
     const exports = new Map<string, string>();
     const stackOutputs = new Map<string, Map<string, string>>();
-    const queueUrls = new Map<string, string>();
     const sqsMappings: SqsMappingSpec[] = [];
     const streamMappings: ProvisionContext['streamMappings'] = [];
     const apis = new Map<string, GatewayApi>();
@@ -93,7 +127,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const apiKeys = new Map<string, ApiKeySpec>();
     const usagePlans: UsagePlanSpec[] = [];
     const sfnEndpoint = await stepFunctions.listen();
-    const endpoints = { ...engines.endpoints, stepfunctions: sfnEndpoint };
+    const lambdaEndpoint = await lambdaApi.listen();
+    const endpoints = { ...engines.endpoints, stepfunctions: sfnEndpoint, lambda: lambdaEndpoint };
+    const snsLambdaBridges: ProvisionContext['snsLambdaBridges'] = [];
     const functionBaseEnvironment = {
       AWS_REGION: LOCAL_ENV.region,
       AWS_DEFAULT_REGION: LOCAL_ENV.region,
@@ -104,6 +140,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       AWS_ENDPOINT_URL_SNS: engines.endpoints.sns,
       AWS_ENDPOINT_URL_S3: engines.endpoints.s3,
       AWS_ENDPOINT_URL_SFN: sfnEndpoint,
+      AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
       AWS_ENDPOINT_URL_KINESIS: engines.endpoints.kinesis,
       // X-Ray is not emulated: Powertools' tracer stays off unless a template asks otherwise.
       POWERTOOLS_TRACE_ENABLED: 'false',
@@ -128,6 +165,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         usagePlans,
         stepFunctions,
         kinesis: engines.kinesis,
+        asyncInvoker,
+        snsLambdaBridges,
       };
       const outputs = await provisionStack(ctx, exports, stackOutputs);
       for (const [logicalId, out] of outputs) {
@@ -137,6 +176,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }
     for (const spec of sqsMappings) {
       const poller = new SqsPoller(engines.sqs, host, spec, options.onBatch);
+      poller.start();
+      pollers.push(poller);
+    }
+    for (const bridge of snsLambdaBridges) {
+      const poller = new SnsLambdaBridge(engines.sqs, asyncInvoker, bridge);
       poller.start();
       pollers.push(poller);
     }

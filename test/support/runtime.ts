@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { startRuntime, type RunningRuntime } from '../../lib/local/runtime';
+import { startRuntime, type RunningRuntime, type RuntimeOptions } from '../../lib/local/runtime';
 import { cdkJsonContext } from './cdk';
 
 /** A synthesized app running on the offline runtime, with a way to find its resources by construct. */
@@ -18,12 +18,20 @@ export interface RunningApp {
  * Synthesizes `build`'s app (with bundling, as `cdk synth` does) into a temporary cloud assembly and runs it
  * offline with the gateway on a free port.
  */
-export async function runApp(build: (app: App) => void): Promise<RunningApp> {
+export async function runApp(
+  build: (app: App) => void,
+  options: Partial<RuntimeOptions> = {},
+): Promise<RunningApp> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'conflux-app-'));
   const app = new App({ outdir, context: cdkJsonContext() });
   build(app);
   app.synth();
-  const runtime = await startRuntime({ cdkOut: outdir, stateDir: path.join(outdir, '.conflux'), port: 0 });
+  const runtime = await startRuntime({
+    cdkOut: outdir,
+    stateDir: path.join(outdir, '.conflux'),
+    port: 0,
+    ...options,
+  });
   return {
     runtime,
     physical(construct) {

@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // Command-line tools and benchmarks talk to a terminal.
-    files: ['bin/redrive.ts', 'bench/**/*.ts'],
+    files: ['bin/redrive.ts', 'bin/token.ts', 'bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );

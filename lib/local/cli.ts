@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEV_ISSUER, devIssuerKeys } from './dev-issuer';
 import { startRuntime, type RunningRuntime } from './runtime';
 
 const usage = 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N]';
@@ -104,8 +105,14 @@ async function main(): Promise<void> {
       );
     },
   });
+  await devIssuerKeys(stateDir);
   const state = {
     baseUrl: runtime.baseUrl,
+    devIssuer: {
+      issuer: DEV_ISSUER.issuer,
+      audience: DEV_ISSUER.audience,
+      jwksFile: path.relative(root, path.join(stateDir, 'dev-issuer', 'jwks.json')),
+    },
     endpoints: runtime.endpoints,
     apiKeys: runtime.apiKeys,
     resources: runtime.resources,

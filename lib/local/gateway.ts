@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { callService, type ServiceClients, type ServiceTarget } from './gateway-service';
+import { renderTemplate } from './gateway-vtl';
 import { asText } from './intrinsics';
 import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import {
@@ -12,6 +14,14 @@ import {
   type GatewayFailure,
 } from './gateway-access';
 import type { LambdaHost } from './lambda-host';
+
+/** An integration response: chosen by matching its pattern against the backend status; the default has none. */
+export interface IntegrationResponseSpec {
+  readonly statusCode: number;
+  readonly selectionPattern?: string;
+  readonly templates: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+}
 
 /** A Lambda authorizer as the template declares it. */
 export interface AuthorizerSpec {
@@ -68,7 +78,14 @@ export interface GatewayMethod {
         readonly type: 'MOCK';
         readonly statusCode: number;
         readonly headers: Readonly<Record<string, string>>;
-      };
+      }
+    | ({
+        readonly type: 'AWS';
+        /** Request templates by content type. */
+        readonly requestTemplates: Readonly<Record<string, string>>;
+        readonly passthrough: 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
+        readonly responses: readonly IntegrationResponseSpec[];
+      } & ServiceTarget);
   /** `querystring.x`, `header.y`, `path.z` parameters the method requires (checked when a validator asks). */
   readonly requiredParameters: readonly string[];
   readonly validateParameters: boolean;
@@ -112,6 +129,8 @@ interface Authorized {
   readonly usageIdentifierKey?: string;
 }
 
+type ServiceResponseWriter = ServerResponse;
+
 interface RequestState {
   readonly requestId: string;
   readonly url: URL;
@@ -147,6 +166,7 @@ export class Gateway {
     private readonly accountId: string,
     private readonly access: GatewayAccess = { usagePlans: [], apiKeys: new Map() },
     private readonly region = 'us-east-1',
+    private readonly services?: ServiceClients,
   ) {}
 
   /** Starts listening; resolves with the base URL. */
@@ -229,6 +249,10 @@ export class Gateway {
       res.end();
       return;
     }
+    if (method.integration.type === 'AWS') {
+      await this.integrateService(state, method.integration, res);
+      return;
+    }
     const event = proxyEvent(state, {
       accountId: this.accountId,
       apiId: this.api.apiId,
@@ -246,6 +270,86 @@ export class Gateway {
       ...response.headers,
     });
     res.end(response.body);
+  }
+
+  /** An `AWS` service integration: request template (VTL), the engine call, then the integration response. */
+  private async integrateService(
+    state: RequestState,
+    integration: Extract<GatewayMethod['integration'], { type: 'AWS' }>,
+    res: ServiceResponseWriter,
+  ): Promise<void> {
+    const fields = requestEventFields(state, this.accountId, this.api);
+    const contentType =
+      (state.req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? 'application/json';
+    const template = integration.requestTemplates[contentType];
+    const hasTemplates = Object.keys(integration.requestTemplates).length > 0;
+    if (
+      template === undefined &&
+      (integration.passthrough === 'NEVER' ||
+        (integration.passthrough === 'WHEN_NO_TEMPLATES' && hasTemplates))
+    ) {
+      this.sendFailure(
+        res,
+        {
+          type: 'API_CONFIGURATION_ERROR',
+          status: 415,
+          message: 'Unsupported Media Type',
+          errorType: 'UnsupportedMediaTypeException',
+        },
+        state.requestId,
+        state,
+      );
+      return;
+    }
+    const lowerHeaders = Object.fromEntries(Object.entries(fields.headers).map(([k, v]) => [k, v]));
+    const context = {
+      requestId: state.requestId,
+      extendedRequestId: state.requestId,
+      requestTime: fields.requestContext.requestTime,
+      requestTimeEpoch: fields.requestContext.requestTimeEpoch,
+      stage: this.api.stageName ?? 'local',
+      resourcePath: state.route.template,
+      httpMethod: state.req.method ?? 'GET',
+      path: fields.requestContext.path,
+      identity: fields.requestContext.identity,
+      authorizer: state.authorizer ?? {},
+      responseOverride: { header: {} as Record<string, string> },
+    };
+    const params = { path: state.pathParameters, querystring: fields.query, header: lowerHeaders };
+    const body =
+      template === undefined
+        ? (state.body ?? '')
+        : renderTemplate(template, { body: state.body ?? '', params, context });
+    if (!this.services) {
+      this.sendFailure(res, FAILURES.internal, state.requestId, state);
+      return;
+    }
+    const backend = await callService(this.services, integration, body);
+    const status = String(backend.status);
+    const chosen =
+      integration.responses.find(
+        (r) => r.selectionPattern !== undefined && new RegExp(`^(?:${r.selectionPattern})$`).test(status),
+      ) ?? integration.responses.find((r) => r.selectionPattern === undefined);
+    if (!chosen) {
+      this.sendFailure(res, FAILURES.internal, state.requestId, state);
+      return;
+    }
+    const responseTemplate = chosen.templates['application/json'];
+    const responseContext = {
+      ...context,
+      responseOverride: { header: {} as Record<string, string>, status: undefined as number | undefined },
+    };
+    const out =
+      responseTemplate === undefined
+        ? backend.body
+        : renderTemplate(responseTemplate, { body: backend.body, params, context: responseContext });
+    res.writeHead(responseContext.responseOverride.status ?? chosen.statusCode, {
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': state.requestId,
+      ...chosen.headers,
+      ...responseContext.responseOverride.header,
+    });
+    res.end(out);
   }
 
   private methodArn(state: RequestState): string {

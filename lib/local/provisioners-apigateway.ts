@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiKeySpec, GatewayApi, GatewayMethod, UsagePlanSpec } from './gateway';
+import { SUPPORTED_ACTIONS } from './gateway-service';
 import { asText } from './intrinsics';
 import { UnsupportedResourceError, type ProvisionContext, type Provisioner } from './provisioners';
 
@@ -121,9 +122,11 @@ const method: Provisioner = {
         ]),
       );
       resolved = { type: 'MOCK', statusCode: Number(response?.StatusCode ?? 200), headers };
+    } else if (integration?.Type === 'AWS') {
+      resolved = serviceIntegration(integration, where);
     } else {
       throw new UnsupportedResourceError(
-        `${where}: Integration.Type ${asText(integration?.Type)} is not supported offline yet (AWS_PROXY and MOCK are)`,
+        `${where}: Integration.Type ${asText(integration?.Type)} is not supported offline (AWS_PROXY, AWS and MOCK are)`,
       );
     }
     const validator =
@@ -157,6 +160,67 @@ const method: Provisioner = {
     return { ref: newId(), attributes: {} };
   },
 };
+
+interface ServiceIntegrationProps {
+  Uri?: string;
+  RequestTemplates?: Record<string, string>;
+  PassthroughBehavior?: string;
+  IntegrationResponses?: {
+    StatusCode?: string;
+    SelectionPattern?: string;
+    ResponseTemplates?: Record<string, string>;
+    ResponseParameters?: Record<string, string>;
+  }[];
+}
+
+/** An `AWS` integration to a service the runtime has an engine for, or a refusal naming what is missing. */
+function serviceIntegration(
+  integration: ServiceIntegrationProps,
+  where: string,
+): GatewayMethod['integration'] {
+  const match = /^arn:[^:]+:apigateway:[^:]*:([a-z0-9-]+):(action|path)\/(.+)$/.exec(asText(integration.Uri));
+  const service = match?.[1];
+  if (!match || (service !== 'sqs' && service !== 'kinesis' && service !== 'states')) {
+    throw new UnsupportedResourceError(
+      `${where}: Integration.Uri ${asText(integration.Uri)}: only SQS, Kinesis and Step Functions integrations are supported offline`,
+    );
+  }
+  const kind = match[2];
+  const rest = match[3] ?? '';
+  const action = kind === 'action' ? rest.split('&')[0] : undefined;
+  if (action !== undefined && !(SUPPORTED_ACTIONS[service] as readonly string[]).includes(action)) {
+    throw new UnsupportedResourceError(
+      `${where}: ${service} action ${action} is not supported offline (${SUPPORTED_ACTIONS[service].join(', ')} are)`,
+    );
+  }
+  if (service !== 'sqs' && kind === 'path') {
+    throw new UnsupportedResourceError(
+      `${where}: ${service} path-style integrations are not supported offline; use an action URI`,
+    );
+  }
+  const passthrough = integration.PassthroughBehavior ?? 'WHEN_NO_MATCH';
+  return {
+    type: 'AWS',
+    service,
+    action,
+    path: kind === 'path' ? rest : undefined,
+    requestTemplates: integration.RequestTemplates ?? {},
+    passthrough:
+      passthrough === 'NEVER' || passthrough === 'WHEN_NO_TEMPLATES' ? passthrough : 'WHEN_NO_MATCH',
+    responses: (integration.IntegrationResponses ?? []).map((r) => ({
+      statusCode: Number(r.StatusCode ?? 200),
+      selectionPattern:
+        r.SelectionPattern === undefined || r.SelectionPattern === '' ? undefined : r.SelectionPattern,
+      templates: r.ResponseTemplates ?? {},
+      headers: Object.fromEntries(
+        Object.entries(r.ResponseParameters ?? {}).map(([k, v]) => [
+          k.replace('method.response.header.', ''),
+          v.replace(/^'|'$/g, ''),
+        ]),
+      ),
+    })),
+  };
+}
 
 const requestValidator: Provisioner = {
   applies: ['RestApiId', 'ValidateRequestParameters', 'ValidateRequestBody', 'Name'],

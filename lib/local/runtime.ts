@@ -201,7 +201,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const [api] = apis.values();
     let baseUrl: string | undefined;
     if (api) {
-      const gateway = new Gateway(api, host, LOCAL_ENV.accountId, { usagePlans, apiKeys }, LOCAL_ENV.region);
+      const gateway = new Gateway(api, host, LOCAL_ENV.accountId, { usagePlans, apiKeys }, LOCAL_ENV.region, {
+        sqs: engines.sqs,
+        kinesis: engines.kinesis,
+        stepFunctions,
+      });
       baseUrl = await gateway.listen(options.port ?? 3000);
       gateways.push(gateway);
     }

@@ -1,0 +1,164 @@
+import { PutRecordCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  GetQueueUrlCommand,
+  SendMessageCommand,
+  type MessageAttributeValue,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { asText } from './intrinsics';
+import type { StepFunctionsEngine } from './step-functions';
+
+/** An `AWS` integration of a REST API method: the service, and the action or path of its URI. */
+export interface ServiceTarget {
+  readonly service: 'sqs' | 'kinesis' | 'states';
+  /** `action/<Action>` URIs. */
+  readonly action?: string;
+  /** `path/<path>` URIs (SQS: `<account>/<queue name>`). */
+  readonly path?: string;
+}
+
+/** The engines an integration may call. */
+export interface ServiceClients {
+  readonly sqs: SQSClient;
+  readonly kinesis: KinesisClient;
+  readonly stepFunctions: StepFunctionsEngine;
+}
+
+/** Actions the runtime performs for `AWS` integrations, by service. */
+export const SUPPORTED_ACTIONS = {
+  sqs: ['SendMessage'],
+  kinesis: ['PutRecord', 'PutRecords'],
+  states: ['StartExecution', 'StartSyncExecution'],
+} as const;
+
+/**
+ * Performs an `AWS` integration's request (the rendered request template) against the local engine, and
+ * answers with the backend's status and JSON body as API Gateway sees them.
+ */
+export async function callService(
+  clients: ServiceClients,
+  target: ServiceTarget,
+  body: string,
+): Promise<{ status: number; body: string }> {
+  try {
+    if (target.service === 'sqs') return await sqsSendMessage(clients.sqs, target.path ?? '', body);
+    const params = (body.trim() === '' ? {} : JSON.parse(body)) as Record<string, unknown>;
+    if (target.service === 'kinesis') return await kinesisPut(clients.kinesis, target.action ?? '', params);
+    return await statesStart(clients.stepFunctions, target.action ?? '', params);
+  } catch (error: unknown) {
+    const e = error as { name?: string; code?: string; message?: string };
+    return {
+      status: 400,
+      body: JSON.stringify({
+        __type: e.code ?? e.name ?? 'ValidationException',
+        message: e.message ?? String(error),
+      }),
+    };
+  }
+}
+
+async function sqsSendMessage(sqs: SQSClient, path: string, body: string) {
+  const form = new URLSearchParams(body);
+  const action = form.get('Action');
+  if (action !== 'SendMessage') {
+    return {
+      status: 400,
+      body: JSON.stringify({
+        Error: { Code: 'InvalidAction', Message: `Action ${action ?? '(none)'} is not supported offline` },
+      }),
+    };
+  }
+  const queueName = path.split('/').pop() ?? '';
+  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+  const attributes: Record<string, MessageAttributeValue> = {};
+  for (let i = 1; form.has(`MessageAttribute.${i}.Name`); i += 1) {
+    attributes[form.get(`MessageAttribute.${i}.Name`) ?? ''] = {
+      DataType: form.get(`MessageAttribute.${i}.Value.DataType`) ?? 'String',
+      StringValue: form.get(`MessageAttribute.${i}.Value.StringValue`) ?? undefined,
+    };
+  }
+  const delay = form.get('DelaySeconds');
+  const sent = await sqs.send(
+    new SendMessageCommand({
+      QueueUrl,
+      MessageBody: form.get('MessageBody') ?? '',
+      MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+      MessageGroupId: form.get('MessageGroupId') ?? undefined,
+      MessageDeduplicationId: form.get('MessageDeduplicationId') ?? undefined,
+      DelaySeconds: delay === null ? undefined : Number(delay),
+    }),
+  );
+  return {
+    status: 200,
+    body: JSON.stringify({
+      SendMessageResponse: {
+        SendMessageResult: {
+          MD5OfMessageBody: sent.MD5OfMessageBody,
+          MessageId: sent.MessageId,
+          SequenceNumber: sent.SequenceNumber ?? null,
+        },
+        ResponseMetadata: { RequestId: sent.$metadata.requestId ?? null },
+      },
+    }),
+  };
+}
+
+async function kinesisPut(kinesis: KinesisClient, action: string, p: Record<string, unknown>) {
+  const data = (value: unknown) => Buffer.from(asText(value), 'base64');
+  if (action === 'PutRecord') {
+    const out = await kinesis.send(
+      new PutRecordCommand({
+        StreamName: asText(p.StreamName),
+        Data: data(p.Data),
+        PartitionKey: asText(p.PartitionKey),
+        ExplicitHashKey: p.ExplicitHashKey === undefined ? undefined : asText(p.ExplicitHashKey),
+      }),
+    );
+    return {
+      status: 200,
+      body: JSON.stringify({ SequenceNumber: out.SequenceNumber, ShardId: out.ShardId }),
+    };
+  }
+  const records = (p.Records as { Data?: unknown; PartitionKey?: unknown }[] | undefined) ?? [];
+  const out = await kinesis.send(
+    new PutRecordsCommand({
+      StreamName: asText(p.StreamName),
+      Records: records.map((r) => ({ Data: data(r.Data), PartitionKey: asText(r.PartitionKey) })),
+    }),
+  );
+  return {
+    status: 200,
+    body: JSON.stringify({ FailedRecordCount: out.FailedRecordCount, Records: out.Records }),
+  };
+}
+
+async function statesStart(engine: StepFunctionsEngine, action: string, p: Record<string, unknown>) {
+  const execution = engine.start(
+    asText(p.stateMachineArn),
+    typeof p.input === 'string' ? p.input : '{}',
+    p.name === undefined ? undefined : asText(p.name),
+  );
+  const seconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
+  if (action === 'StartExecution') {
+    return {
+      status: 200,
+      body: JSON.stringify({ executionArn: execution.executionArn, startDate: seconds(execution.startDate) }),
+    };
+  }
+  await execution.done;
+  return {
+    status: 200,
+    body: JSON.stringify({
+      executionArn: execution.executionArn,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      startDate: seconds(execution.startDate),
+      stopDate: seconds(execution.stopDate),
+      input: execution.input,
+      output: execution.output,
+      error: execution.error,
+      cause: execution.cause,
+    }),
+  };
+}

@@ -20,6 +20,7 @@ import { asText, type LocalEnvironment, type ResourceOutputs } from './intrinsic
 import type { AsyncInvoker } from './async-invoker';
 import type { ApiKeySpec, GatewayApi, UsagePlanSpec } from './gateway';
 import type { LambdaHost } from './lambda-host';
+import { matches, parsePatterns, type Pattern } from './event-filter';
 import type { SqsMappingSpec } from './sqs-poller';
 import { supportedTaskResource, taskStates, type StepFunctionsEngine } from './step-functions';
 import type { StreamMappingSpec } from './stream-poller';
@@ -450,6 +451,7 @@ const eventSourceMapping: Provisioner = {
     'MaximumRetryAttempts',
     'MaximumRecordAgeInSeconds',
     'DestinationConfig',
+    'FilterCriteria',
   ],
   accepts: {
     Tags: TAGS,
@@ -470,6 +472,18 @@ const eventSourceMapping: Provisioner = {
     };
     if (p.Enabled === false || p.Enabled === 'false') return outputs;
     const functionName = str(p.FunctionName) ?? '';
+    let filters: Pattern[];
+    try {
+      filters = parsePatterns(
+        (p.FilterCriteria as { Filters?: { Pattern?: unknown }[] } | undefined)?.Filters ?? [],
+      );
+      // Evaluate once against an empty record so an unsupported operator is refused at start, not at the first record.
+      filters.forEach((f) => matches(f, {}));
+    } catch (error: unknown) {
+      throw new UnsupportedResourceError(
+        `${where}: FilterCriteria: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
     const reportBatchItemFailures = ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
       'ReportBatchItemFailures',
     );
@@ -486,6 +500,7 @@ const eventSourceMapping: Provisioner = {
         reportBatchItemFailures,
         maxConcurrency:
           (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 5,
+        filters,
       });
       return outputs;
     }
@@ -519,6 +534,7 @@ const eventSourceMapping: Provisioner = {
           maxRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
           maxRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
           reportBatchItemFailures,
+          filters,
           onFailure: destination === undefined ? undefined : onFailureSender(ctx, destination, where),
         },
       });

@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import { filterView, matchesAny, type Pattern } from './event-filter';
 import type { LambdaHost } from './lambda-host';
 
 /** An SQS event source mapping as the template declares it. */
@@ -22,6 +23,8 @@ export interface SqsMappingSpec {
   readonly reportBatchItemFailures: boolean;
   /** Concurrent batches in flight; Lambda starts with five. */
   readonly maxConcurrency: number;
+  /** `FilterCriteria` patterns; a message that matches none is deleted without invoking. */
+  readonly filters: readonly Pattern[];
 }
 
 /** What one poll-and-invoke did, for logs and tests. */
@@ -99,8 +102,15 @@ export class SqsPoller {
   }
 
   private async process(messages: Message[]): Promise<BatchOutcome> {
-    const records = messages.map((m) => this.record(m));
-    const result = await this.host.invoke(this.spec.functionName, { Records: records });
+    const all = messages.map((m) => this.record(m));
+    // Messages no filter matches are deleted, as Lambda does, and never reach the function.
+    const records = all.filter((r) =>
+      matchesAny(this.spec.filters, filterView(r as unknown as Record<string, unknown>, 'body')),
+    );
+    const result =
+      records.length > 0
+        ? await this.host.invoke(this.spec.functionName, { Records: records })
+        : { ok: true as const, payload: null };
     const ids = new Set(records.map((r) => r.messageId));
     let failed: string[];
     if (!result.ok) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { filterView, matchesAny, type Pattern } from './event-filter';
 import type { LambdaHost } from './lambda-host';
 import { batchItemFailures } from './sqs-poller';
 
@@ -48,6 +49,8 @@ export interface StreamMappingSpec {
   /** -1 never expires. */
   readonly maxRecordAgeSeconds: number;
   readonly reportBatchItemFailures: boolean;
+  /** `FilterCriteria` patterns; records that match none are passed over. */
+  readonly filters: readonly Pattern[];
   /** Sends the on-failure record (a JSON string) to the configured SQS queue or SNS topic. */
   readonly onFailure?: (record: string) => Promise<void>;
 }
@@ -116,10 +119,9 @@ export class StreamPoller {
       try {
         reader ??= await this.source.open(shardId, this.spec.startingPosition, checkpoint);
         const { records, closed } = await reader.read(this.spec.batchSize);
-        if (records.length > 0) {
-          await this.deliver(shardId, records);
-          checkpoint = records[records.length - 1]?.sequenceNumber;
-        }
+        const kept = records.filter((r) => matchesAny(this.spec.filters, this.filterView(r)));
+        if (kept.length > 0) await this.deliver(shardId, kept);
+        if (records.length > 0) checkpoint = records[records.length - 1]?.sequenceNumber;
         if (closed) return;
         if (records.length === 0) await sleep(this.pollIntervalMs);
       } catch (error: unknown) {
@@ -131,6 +133,14 @@ export class StreamPoller {
         await sleep(this.pollIntervalMs);
       }
     }
+  }
+
+  /** What filters see: a Kinesis record's `kinesis` fields with `data` decoded, or the DynamoDB record. */
+  private filterView(record: ShardRecord): Record<string, unknown> {
+    const event = record.event as Record<string, unknown>;
+    if (this.source.kind === 'Kinesis')
+      return filterView((event.kinesis ?? {}) as Record<string, unknown>, 'data');
+    return event;
   }
 
   /** Delivers one batch until it succeeds or is discarded; the shard waits meanwhile. */

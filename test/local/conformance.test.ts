@@ -44,6 +44,17 @@ describe('offline runtime conformance', () => {
         new sources.SqsEventSource(queue, { batchSize: 5, reportBatchItemFailures: true }),
       );
       fx.consumer = consumer;
+      fx.filtered = new sqs.Queue(stack, 'Filtered');
+      fx.picky = new lambda.Function(
+        stack,
+        'Picky',
+        inline(`exports.handler = async (e) => ({ batchItemFailures: [] });`),
+      );
+      (fx.picky as lambda.Function).addEventSource(
+        new sources.SqsEventSource(fx.filtered as sqs.Queue, {
+          filters: [lambda.FilterCriteria.filter({ body: { kind: lambda.FilterRule.isEqual('keep') } })],
+        }),
+      );
       fx.queue = queue;
       fx.dlq = dlq;
       fx.sleepy = new lambda.Function(
@@ -134,6 +145,28 @@ describe('offline runtime conformance', () => {
         ApproximateNumberOfMessagesNotVisible: '0',
       });
       expect(running.runtime.host.stats(fnName(fx.consumer)).invocations).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  describe('SQS filter criteria', () => {
+    it('deletes a message no filter matches without invoking, and delivers the one that matches', async () => {
+      const { sqs: client } = running.runtime.engines;
+      const queueUrl = running.physical(fx.filtered as sqs.Queue);
+      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"kind":"drop"}' }));
+      await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"kind":"keep"}' }));
+      await eventually(async () => {
+        const { Attributes } = await client.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: queueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        return Attributes?.ApproximateNumberOfMessages === '0' &&
+          Attributes.ApproximateNumberOfMessagesNotVisible === '0'
+          ? true
+          : undefined;
+      });
+      expect(running.runtime.host.stats(fnName(fx.picky)).invocations).toBe(1);
     });
   });
 

@@ -6,7 +6,7 @@ import {
   type AttributeValue,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { ShardReader, ShardRecord, StreamSource } from './stream-poller';
+import { iteratorReader, type ShardReader, type ShardRecord, type StreamSource } from './stream-poller';
 
 /** A DynamoDB table's stream on DynamoDB Local, read through the DynamoDB Streams API. */
 export class DynamoDbStreamSource implements StreamSource {
@@ -37,18 +37,12 @@ export class DynamoDbStreamSource implements StreamSource {
           : { ShardIteratorType: startingPosition }),
       }),
     );
-    let iterator = ShardIterator;
-    return {
-      shardId,
-      read: async (limit) => {
-        if (!iterator) return { records: [], closed: true };
-        const page = await this.client.send(
-          new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(limit, 1000) }),
-        );
-        iterator = page.NextShardIterator;
-        return { records: (page.Records ?? []).map((r) => this.record(r)), closed: iterator === undefined };
-      },
-    };
+    return iteratorReader(shardId, ShardIterator, async (iterator, limit) => {
+      const page = await this.client.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(limit, 1000) }),
+      );
+      return { records: (page.Records ?? []).map((r) => this.record(r)), next: page.NextShardIterator };
+    });
   }
 
   private record(r: _Record): ShardRecord {

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { callService, type ServiceClients, type ServiceTarget } from './gateway-service';
 import { renderTemplate } from './gateway-vtl';
+import { closeServer, listenLocal } from './http-server';
 import { asText } from './intrinsics';
 import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import {
@@ -181,27 +182,12 @@ export class Gateway {
       void this.handle(req, res);
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, hostname, () => {
-        resolve();
-      });
-    });
-    const address = server.address();
-    const actualPort = address && typeof address === 'object' ? address.port : port;
-    return `http://${hostname}:${actualPort}`;
+    return listenLocal(server, port, hostname);
   }
 
   /** Stops listening. */
   public async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve();
-      });
-    });
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

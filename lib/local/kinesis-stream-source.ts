@@ -5,7 +5,7 @@ import {
   type KinesisClient,
   type _Record,
 } from '@aws-sdk/client-kinesis';
-import type { ShardReader, ShardRecord, StreamSource } from './stream-poller';
+import { iteratorReader, type ShardReader, type ShardRecord, type StreamSource } from './stream-poller';
 
 /** A Kinesis stream on kinesalite (which knows streams by name only, not by ARN). */
 export class KinesisStreamSource implements StreamSource {
@@ -39,21 +39,15 @@ export class KinesisStreamSource implements StreamSource {
           : { ShardIteratorType: startingPosition }),
       }),
     );
-    let iterator = ShardIterator;
-    return {
-      shardId,
-      read: async (limit) => {
-        if (!iterator) return { records: [], closed: true };
-        const page = await this.client.send(
-          new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(limit, 10000) }),
-        );
-        iterator = page.NextShardIterator;
-        return {
-          records: (page.Records ?? []).map((r) => this.record(shardId, r)),
-          closed: iterator === undefined,
-        };
-      },
-    };
+    return iteratorReader(shardId, ShardIterator, async (iterator, limit) => {
+      const page = await this.client.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(limit, 10000) }),
+      );
+      return {
+        records: (page.Records ?? []).map((r) => this.record(shardId, r)),
+        next: page.NextShardIterator,
+      };
+    });
   }
 
   private record(shardId: string, r: _Record): ShardRecord {

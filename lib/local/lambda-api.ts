@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AsyncInvoker } from './async-invoker';
+import { closeServer, listenLocal } from './http-server';
 import type { LambdaHost } from './lambda-host';
 
 /**
@@ -75,20 +76,11 @@ export class LambdaApi {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    return `http://127.0.0.1:${address && typeof address === 'object' ? address.port : 0}`;
+    return listenLocal(server);
   }
 
   /** Stops listening. */
   public async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
+    await closeServer(this.server);
   }
 }

@@ -6,6 +6,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { closeServer, listenLocal } from './http-server';
 import type { LambdaHost } from './lambda-host';
 
 // aws-local-stepfunctions uses Promise.withResolvers, which Node 20 lacks.
@@ -294,21 +295,12 @@ export class StepFunctionsEngine {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    return `http://127.0.0.1:${address && typeof address === 'object' ? address.port : 0}`;
+    return listenLocal(server);
   }
 
   /** Stops the API server; running executions are left to end. */
   public async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) =>
-      server.close(() => {
-        resolve();
-      }),
-    );
+    await closeServer(this.server);
   }
 
   private async api(action: string, p: Record<string, string>): Promise<unknown> {

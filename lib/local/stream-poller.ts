@@ -19,6 +19,27 @@ export interface ShardReader {
   read(limit: number): Promise<{ records: ShardRecord[]; closed: boolean }>;
 }
 
+/**
+ * A reader over shard iterators: each read fetches a page from the current iterator and moves to the next
+ * one; the shard is closed when there is no next iterator.
+ */
+export function iteratorReader(
+  shardId: string,
+  firstIterator: string | undefined,
+  fetch: (iterator: string, limit: number) => Promise<{ records: ShardRecord[]; next?: string }>,
+): ShardReader {
+  let iterator = firstIterator;
+  return {
+    shardId,
+    read: async (limit) => {
+      if (!iterator) return { records: [], closed: true };
+      const page = await fetch(iterator, limit);
+      iterator = page.next;
+      return { records: page.records, closed: iterator === undefined };
+    },
+  };
+}
+
 /** A Kinesis stream or DynamoDB stream as a source of shards. */
 export interface StreamSource {
   /** `Kinesis` or `DDBStream`: names the batch info of the on-failure record. */

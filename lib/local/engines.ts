@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -16,6 +17,7 @@ export interface Engines {
   readonly sqs: SQSClient;
   readonly sns: SNSClient;
   readonly kinesis: KinesisClient;
+  readonly s3: S3Client;
   /** Process id of DynamoDB Local's Java process, to clean up after a crash. */
   readonly javaPid?: number;
   stop(): Promise<void>;
@@ -41,6 +43,8 @@ export async function startEngines(region: string): Promise<Engines> {
   const dynamodbStreams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamo.endpoint });
   const sqs = new SQSClient({ ...clientConfig, endpoint: fauxqs.address });
   const sns = new SNSClient({ ...clientConfig, endpoint: fauxqs.address });
+  // Path-style addressing: bucket names as subdomains of 127.0.0.1 do not resolve.
+  const s3 = new S3Client({ ...clientConfig, endpoint: fauxqs.address, forcePathStyle: true });
   // kinesalite speaks HTTP/1.1 only.
   const kinesis = new KinesisClient({
     ...clientConfig,
@@ -60,6 +64,7 @@ export async function startEngines(region: string): Promise<Engines> {
     sqs,
     sns,
     kinesis,
+    s3,
     javaPid: dynamo.pid,
     stop: async () => {
       dynamodb.destroy();
@@ -67,6 +72,7 @@ export async function startEngines(region: string): Promise<Engines> {
       sqs.destroy();
       sns.destroy();
       kinesis.destroy();
+      s3.destroy();
       await Promise.allSettled([
         dynamo.stop(),
         fauxqs.stop(),

@@ -13,6 +13,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { CreateStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, PublishCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AssemblyStack } from './cloud-assembly';
 import { APIGATEWAY_PROVISIONERS } from './provisioners-apigateway';
@@ -44,6 +45,7 @@ export interface ProvisionContext {
   /** Stream event source mappings to start once everything exists. */
   readonly streamMappings: { sourceArn: string; kind: 'dynamodb' | 'kinesis'; spec: StreamMappingSpec }[];
   readonly kinesis: KinesisClient;
+  readonly s3: S3Client;
   /** REST APIs by id, filled as their resources and methods are created. */
   readonly apis: Map<string, GatewayApi>;
   /** Request validators by id. */
@@ -586,6 +588,37 @@ const kinesisStream: Provisioner = {
   },
 };
 
+const s3Bucket: Provisioner = {
+  applies: ['BucketName'],
+  accepts: {
+    BucketEncryption: NOT_ENFORCED,
+    PublicAccessBlockConfiguration: NOT_ENFORCED,
+    OwnershipControls: NOT_ENFORCED,
+    VersioningConfiguration: 'object versions are not kept offline; the latest write wins',
+    LifecycleConfiguration: 'objects are not expired or transitioned offline',
+    LoggingConfiguration: NO_OBSERVABILITY,
+    Tags: TAGS,
+  },
+  async create(ctx, logicalId, p) {
+    // S3 bucket names are lower case, 3 to 63 characters.
+    const name =
+      str(p.BucketName) ??
+      physicalName(ctx.stack.stackName, logicalId, 63)
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-');
+    await ctx.s3.send(new CreateBucketCommand({ Bucket: name }));
+    const arn = `arn:${ctx.env.partition}:s3:::${name}`;
+    return {
+      ref: name,
+      attributes: {
+        Arn: arn,
+        DomainName: `${name}.s3.amazonaws.com`,
+        RegionalDomainName: `${name}.s3.${ctx.env.region}.amazonaws.com`,
+      },
+    };
+  },
+};
+
 const stateMachine: Provisioner = {
   applies: [
     'DefinitionString',
@@ -667,6 +700,8 @@ export const PROVISIONERS: Readonly<Record<string, Provisioner>> = {
   'AWS::Lambda::EventInvokeConfig': eventInvokeConfig,
   'AWS::StepFunctions::StateMachine': stateMachine,
   'AWS::Kinesis::Stream': kinesisStream,
+  'AWS::S3::Bucket': s3Bucket,
+  'AWS::S3::BucketPolicy': accepted(NOT_ENFORCED, regional('s3', '')),
   'AWS::IAM::Role': accepted(NOT_ENFORCED, iamArn('role')),
   'AWS::IAM::Policy': accepted(NOT_ENFORCED, iamArn('policy')),
   'AWS::IAM::ManagedPolicy': accepted(NOT_ENFORCED, iamArn('policy')),

@@ -165,6 +165,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         usagePlans,
         stepFunctions,
         kinesis: engines.kinesis,
+        s3: engines.s3,
         asyncInvoker,
         snsLambdaBridges,
       };

@@ -1,11 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { App, CfnResource, Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime } from '../../lib/local/runtime';
@@ -23,7 +25,7 @@ const inline = (code: string, props: Partial<lambda.FunctionProps> = {}) => ({
 /** Fixture stacks, not the reference app: each checks one documented AWS behaviour on the offline runtime. */
 describe('offline runtime conformance', () => {
   let running: RunningApp;
-  const fx: Record<string, lambda.Function | sqs.Queue> = {};
+  const fx: Record<string, lambda.Function | sqs.Queue | s3.Bucket> = {};
 
   beforeAll(async () => {
     running = await runApp((app) => {
@@ -55,6 +57,7 @@ describe('offline runtime conformance', () => {
       fx.picky.addEventSource(new sources.SqsEventSource(fx.filtered, { filters: [keepOnly] }));
       fx.queue = queue;
       fx.dlq = dlq;
+      fx.bucket = new s3.Bucket(stack, 'RawZone', { enforceSSL: true, versioned: true });
       fx.sleepy = new lambda.Function(
         stack,
         'Sleepy',
@@ -110,7 +113,8 @@ describe('offline runtime conformance', () => {
   });
 
   const base = () => running.runtime.baseUrl ?? '';
-  const fnName = (f: lambda.Function | sqs.Queue | undefined) => running.physical(f as lambda.Function);
+  const fnName = (f: lambda.Function | sqs.Queue | s3.Bucket | undefined) =>
+    running.physical(f as lambda.Function);
 
   describe('SQS event source mapping', () => {
     it('deletes what succeeded and moves a poison message to the DLQ after maxReceiveCount', async () => {
@@ -143,6 +147,19 @@ describe('offline runtime conformance', () => {
         ApproximateNumberOfMessagesNotVisible: '0',
       });
       expect(running.runtime.host.stats(fnName(fx.consumer)).invocations).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  describe('S3', () => {
+    it('creates the bucket on fauxqs, where objects can be written and read', async () => {
+      const Bucket = running.physical(fx.bucket as s3.Bucket);
+      await running.runtime.engines.s3.send(
+        new PutObjectCommand({ Bucket, Key: 'raw/1.json', Body: '{"n":1}' }),
+      );
+      const object = await running.runtime.engines.s3.send(
+        new GetObjectCommand({ Bucket, Key: 'raw/1.json' }),
+      );
+      expect(await object.Body?.transformToString()).toBe('{"n":1}');
     });
   });
 

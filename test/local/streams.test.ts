@@ -34,6 +34,18 @@ exports.handler = async (event) => {
   if (poisoned) throw new Error('poison record');
 };`;
 
+// Reports k3 as failed the first time it sees it, so the retry must start at k3.
+const partialReporter = `
+const fs = require('node:fs');
+const seen = new Set();
+exports.handler = async (event) => {
+  const records = event.Records.map((r) => ({ id: Buffer.from(r.kinesis.data, 'base64').toString(), seq: r.kinesis.sequenceNumber }));
+  fs.appendFileSync(process.env.RECORD_FILE, JSON.stringify({ fn: process.env.NAME, ok: true, records }) + '\\n');
+  const failing = records.find((r) => r.id === 'k3' && !seen.has(r.id));
+  records.forEach((r) => seen.add(r.id));
+  return { batchItemFailures: failing ? [{ itemIdentifier: failing.seq }] : [] };
+};`;
+
 interface Delivery {
   fn: string;
   ok: boolean;
@@ -48,6 +60,7 @@ describe('DynamoDB Streams event source mapping, offline', () => {
     picky?: dynamodb.Table;
     failures?: sqs.Queue;
     stream?: kinesis.Stream;
+    partialStream?: kinesis.Stream;
     kinesisFailures?: sqs.Queue;
   } = {};
 
@@ -82,6 +95,14 @@ describe('DynamoDB Streams event source mapping, offline', () => {
           bisectBatchOnError: true,
           retryAttempts: 1,
           onFailure: new sources.SqsDlq(fx.failures),
+        }),
+      );
+      fx.partialStream = new kinesis.Stream(stack, 'Partial', { shardCount: 1 });
+      fn('PartialReporter', partialReporter).addEventSource(
+        new sources.KinesisEventSource(fx.partialStream, {
+          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          batchSize: 10,
+          reportBatchItemFailures: true,
         }),
       );
       fx.stream = new kinesis.Stream(stack, 'Telemetry', { shardCount: 1 });
@@ -226,5 +247,24 @@ describe('DynamoDB Streams event source mapping, offline', () => {
     });
     expect(processed.map((r) => r.id)).toEqual(['k1', 'k2', 'k3', 'k5']);
     expect(processed.every((r) => r.source === 'aws:kinesis')).toBe(true);
+  });
+
+  it('retries a stream batch from the lowest failed sequence number of a partial batch response', async () => {
+    // GIVEN five records in one put; the function reports k3 as failed once
+    await running.runtime.engines.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: running.physical(fx.partialStream as kinesis.Stream),
+        Records: ['k1', 'k2', 'k3', 'k4', 'k5'].map((d) => ({ PartitionKey: 'p', Data: Buffer.from(d) })),
+      }),
+    );
+    // THEN the retry holds k3 and everything after it, and nothing before it
+    const batches = await eventually(() => {
+      const seen = deliveries('PartialReporter').map((d) => d.records.map((r) => r.id));
+      return Promise.resolve(seen.length >= 2 ? seen : undefined);
+    });
+    expect(batches).toEqual([
+      ['k1', 'k2', 'k3', 'k4', 'k5'],
+      ['k3', 'k4', 'k5'],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A movement of money on an account, published to the FIFO `ledger` topic with the account as message group. */
 export const LedgerPosting = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidMessageError, UnsupportedEventError } from '../shared/errors';
 import type { DomainEvent } from '../shared/schemas';
 

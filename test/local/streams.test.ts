@@ -122,6 +122,17 @@ describe('DynamoDB Streams event source mapping, offline', () => {
     await running.stop();
   });
 
+  /** The first on-failure record that reaches `queue`. */
+  const failureRecord = async (queue: sqs.Queue) => {
+    const message = await eventually(async () => {
+      const { Messages } = await running.runtime.engines.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: running.physical(queue), WaitTimeSeconds: 1 }),
+      );
+      return Messages?.[0];
+    }, 30_000);
+    return JSON.parse(message.Body ?? '{}') as Record<string, Record<string, unknown>>;
+  };
+
   const deliveries = (fn: string): Delivery[] =>
     existsSync(recordFile)
       ? readFileSync(recordFile, 'utf8')
@@ -180,14 +191,7 @@ describe('DynamoDB Streams event source mapping, offline', () => {
       );
     }
     // THEN the on-failure queue gets one invocation record for the poison alone
-    const queueUrl = running.physical(fx.failures as sqs.Queue);
-    const message = await eventually(async () => {
-      const { Messages } = await running.runtime.engines.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
-      );
-      return Messages?.[0];
-    }, 30_000);
-    const record = JSON.parse(message.Body ?? '{}') as Record<string, Record<string, unknown>>;
+    const record = await failureRecord(fx.failures as sqs.Queue);
     expect(record.requestContext).toMatchObject({
       condition: 'RetryAttemptsExhausted',
       approximateInvokeCount: 2,
@@ -221,14 +225,7 @@ describe('DynamoDB Streams event source mapping, offline', () => {
       }),
     );
     // THEN with no retries the poison alone is discarded to the destination
-    const queueUrl = running.physical(fx.kinesisFailures as sqs.Queue);
-    const message = await eventually(async () => {
-      const { Messages } = await running.runtime.engines.sqs.send(
-        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
-      );
-      return Messages?.[0];
-    }, 30_000);
-    const record = JSON.parse(message.Body ?? '{}') as Record<string, Record<string, unknown>>;
+    const record = await failureRecord(fx.kinesisFailures as sqs.Queue);
     expect(record.requestContext).toMatchObject({
       condition: 'RetryAttemptsExhausted',
       approximateInvokeCount: 1,

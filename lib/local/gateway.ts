@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { callService, type ServiceClients, type ServiceTarget } from './gateway-service';
-import { renderTemplate } from './gateway-vtl';
-import { closeServer, listenLocal } from './http-server';
-import { asText } from './intrinsics';
 import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import {
   AuthorizerCache,
@@ -14,112 +9,16 @@ import {
   TokenBucket,
   type GatewayFailure,
 } from './gateway-access';
+import { proxyEvent, proxyResponse, requestEventFields } from './gateway-events';
+import { callService, type ServiceClients } from './gateway-service';
+import type { GatewayAccess, GatewayApi, GatewayMethod, RequestState, Route } from './gateway-types';
+import { renderTemplate } from './gateway-vtl';
+import { closeServer, listenLocal } from './http-server';
+import { asText } from './intrinsics';
 import type { LambdaHost } from './lambda-host';
 
-/** An integration response: chosen by matching its pattern against the backend status; the default has none. */
-export interface IntegrationResponseSpec {
-  readonly statusCode: number;
-  readonly selectionPattern?: string;
-  readonly templates: Readonly<Record<string, string>>;
-  readonly headers: Readonly<Record<string, string>>;
-}
-
-/** A Lambda authorizer as the template declares it. */
-export interface AuthorizerSpec {
-  readonly type: 'TOKEN' | 'REQUEST';
-  readonly functionArn: string;
-  /** `method.request.header.X`, `method.request.querystring.X`, `stageVariables.X`, `context.X`. */
-  readonly identitySources: readonly string[];
-  /** TOKEN only: a token that does not match gets 401 without calling the function. */
-  readonly validationExpression?: string;
-  readonly ttlSeconds: number;
-}
-
-/** An API key. */
-export interface ApiKeySpec {
-  readonly id: string;
-  readonly name: string;
-  readonly value: string;
-  readonly enabled: boolean;
-}
-
-/** A usage plan with the stages it covers and the keys in it. */
-export interface UsagePlanSpec {
-  readonly id: string;
-  readonly name: string;
-  readonly stages: readonly {
-    apiId: string;
-    stage: string;
-    methodThrottles: Readonly<Record<string, { rate: number; burst: number }>>;
-  }[];
-  readonly throttle?: { rate: number; burst: number };
-  readonly quota?: { limit: number; period: 'DAY' | 'WEEK' | 'MONTH' };
-  readonly keyIds: string[];
-}
-
-/** A customised gateway response. */
-export interface GatewayResponseSpec {
-  readonly statusCode?: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly templates: Readonly<Record<string, string>>;
-}
-
-/** A method of a REST API as the template declares it. */
-export interface GatewayMethod {
-  readonly httpMethod: string;
-  readonly resourceId: string;
-  readonly authorizerId?: string;
-  readonly apiKeyRequired: boolean;
-  /** Model name by content type, for body validation. */
-  readonly requestModels: Readonly<Record<string, string>>;
-  readonly validateBody: boolean;
-  readonly integration:
-    | { readonly type: 'AWS_PROXY'; readonly functionArn: string }
-    | {
-        readonly type: 'MOCK';
-        readonly statusCode: number;
-        readonly headers: Readonly<Record<string, string>>;
-      }
-    | ({
-        readonly type: 'AWS';
-        /** Request templates by content type. */
-        readonly requestTemplates: Readonly<Record<string, string>>;
-        readonly passthrough: 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
-        readonly responses: readonly IntegrationResponseSpec[];
-      } & ServiceTarget);
-  /** `querystring.x`, `header.y`, `path.z` parameters the method requires (checked when a validator asks). */
-  readonly requiredParameters: readonly string[];
-  readonly validateParameters: boolean;
-}
-
-/** A REST API: its resource tree, methods and stage. */
-export interface GatewayApi {
-  readonly apiId: string;
-  readonly rootResourceId: string;
-  readonly resources: Map<string, { parentId: string; pathPart: string }>;
-  readonly methods: GatewayMethod[];
-  stageName?: string;
-  /** Stage-level default throttling (`MethodSettings` for `*` `/*`). */
-  throttle?: { rate: number; burst: number };
-  apiKeySource: 'HEADER' | 'AUTHORIZER';
-  readonly authorizers: Map<string, AuthorizerSpec>;
-  /** JSON Schema (draft-04) by model name. */
-  readonly models: Map<string, object>;
-  readonly gatewayResponses: Map<string, GatewayResponseSpec>;
-}
-
-/** Usage plans and API keys of the application (they are not owned by one API). */
-export interface GatewayAccess {
-  readonly usagePlans: readonly UsagePlanSpec[];
-  readonly apiKeys: ReadonlyMap<string, ApiKeySpec>;
-}
-
-interface Route {
-  readonly template: string;
-  readonly segments: readonly string[];
-  readonly methods: Map<string, GatewayMethod>;
-  readonly resourceId: string;
-}
+export type * from './gateway-types';
+export { proxyResponse } from './gateway-events';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -131,20 +30,6 @@ interface Authorized {
 }
 
 type ServiceResponseWriter = ServerResponse;
-
-interface RequestState {
-  readonly requestId: string;
-  readonly url: URL;
-  readonly req: IncomingMessage;
-  readonly route: Route;
-  readonly method: GatewayMethod;
-  readonly pathParameters: Record<string, string>;
-  readonly body: string | null;
-  authorizer?: Record<string, string | number | boolean>;
-  apiKey?: ApiKeySpec;
-  validationErrorString?: string;
-}
-
 /**
  * Serves a REST API from its template definition, checking a request in API Gateway's order: route,
  * Lambda authorizer (TOKEN or REQUEST, cached by identity for its TTL, policy evaluated against the method
@@ -619,138 +504,4 @@ function missingParameters(state: RequestState): string[] {
       return false;
     })
     .map((p) => p.split('.').slice(1).join('.'));
-}
-
-/** The request parts shared by the proxy event and a REQUEST authorizer's event. */
-function requestEventFields(state: RequestState, accountId: string, api: GatewayApi) {
-  const { req, url, route, pathParameters, requestId } = state;
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    const name = req.rawHeaders[i] ?? '';
-    const value = req.rawHeaders[i + 1] ?? '';
-    headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
-  }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
-  for (const [k, v] of url.searchParams) {
-    query[k] = v;
-    multiQuery[k] = [...(multiQuery[k] ?? []), v];
-  }
-  const now = new Date();
-  const host = headers.Host ?? headers.host ?? 'localhost';
-  const stage = api.stageName ?? 'local';
-  return {
-    resource: route.template,
-    path: url.pathname,
-    httpMethod: req.method ?? 'GET',
-    headers,
-    multiValueHeaders,
-    query,
-    multiQuery,
-    pathParameters,
-    requestContext: {
-      accountId,
-      apiId: api.apiId,
-      domainName: host,
-      domainPrefix: host.split('.')[0] ?? host,
-      extendedRequestId: requestId,
-      httpMethod: req.method ?? 'GET',
-      identity: {
-        accessKey: null,
-        accountId: null,
-        apiKey: state.apiKey?.value ?? null,
-        apiKeyId: state.apiKey?.id ?? null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        user: null,
-        userAgent: headers['User-Agent'] ?? headers['user-agent'] ?? null,
-        userArn: null,
-      },
-      path: `/${stage}${url.pathname}`,
-      protocol: 'HTTP/1.1',
-      requestId,
-      requestTime: clfTime(now),
-      requestTimeEpoch: now.getTime(),
-      resourceId: route.resourceId,
-      resourcePath: route.template,
-      stage,
-    },
-  };
-}
-
-function proxyEvent(
-  state: RequestState,
-  ctx: { accountId: string; apiId: string; stage: string },
-): APIGatewayProxyEvent {
-  const fields = requestEventFields(state, ctx.accountId, {
-    apiId: ctx.apiId,
-    stageName: ctx.stage,
-  } as GatewayApi);
-  const hasQuery = state.url.searchParams.size > 0;
-  return {
-    resource: fields.resource,
-    path: fields.path,
-    httpMethod: fields.httpMethod,
-    headers: fields.headers,
-    multiValueHeaders: fields.multiValueHeaders,
-    queryStringParameters: hasQuery ? fields.query : null,
-    multiValueQueryStringParameters: hasQuery ? fields.multiQuery : null,
-    pathParameters: Object.keys(fields.pathParameters).length > 0 ? fields.pathParameters : null,
-    stageVariables: null,
-    body: state.body,
-    isBase64Encoded: false,
-    requestContext: {
-      ...fields.requestContext,
-      authorizer: state.authorizer,
-    },
-  };
-}
-
-function clfTime(d: Date): string {
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${months[d.getUTCMonth()] ?? ''}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-const RESPONSE_KEYS = new Set(['statusCode', 'headers', 'multiValueHeaders', 'body', 'isBase64Encoded']);
-
-/**
- * The HTTP response a Lambda proxy result stands for, or undefined where API Gateway would answer 502
- * (a non-object, an unknown key, a non-numeric status, multi-value headers that are not arrays).
- */
-export function proxyResponse(
-  payload: unknown,
-): { statusCode: number; headers: Record<string, string | string[]>; body: string } | undefined {
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
-  const p = payload as Record<string, unknown>;
-  if (Object.keys(p).some((k) => !RESPONSE_KEYS.has(k))) return undefined;
-  const statusCode = p.statusCode === undefined ? 200 : Number(p.statusCode);
-  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return undefined;
-  const headers: Record<string, string | string[]> = {};
-  const multi = p.multiValueHeaders;
-  if (multi !== undefined && multi !== null) {
-    if (typeof multi !== 'object') return undefined;
-    for (const [k, v] of Object.entries(multi)) {
-      if (!Array.isArray(v)) return undefined;
-      headers[k] = v.map(String);
-    }
-  }
-  const single = p.headers;
-  if (single !== undefined && single !== null) {
-    if (typeof single !== 'object') return undefined;
-    for (const [k, v] of Object.entries(single)) {
-      const existing = headers[k];
-      headers[k] = existing ? [...[existing].flat(), String(v)] : String(v);
-    }
-  }
-  const body = p.body === undefined || p.body === null ? '' : asText(p.body);
-  return { statusCode, headers, body };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ApiKeySpec, GatewayApi, GatewayMethod, UsagePlanSpec } from './gateway';
 import { SUPPORTED_ACTIONS } from './gateway-service';
 import { asText } from './intrinsics';
-import { UnsupportedResourceError, type ProvisionContext, type Provisioner } from './provisioners';
+import { UnsupportedResourceError, type ProvisionContext, type Provisioner } from './provisioning';
 
 const NOT_ENFORCED = 'the offline runtime does not enforce IAM, encryption or resource policies';
 const NO_OBSERVABILITY =

@@ -1,0 +1,69 @@
+/** Scopes each route needs, keyed `VERB /path` with API Gateway's resource path (`{param}` segments). */
+export type RouteScopes = Readonly<Record<string, readonly string[]>>;
+
+/** The parts of a method ARN: `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<VERB>/<path>`. */
+export interface MethodArn {
+  /** `arn:aws:execute-api:<region>:<account>:<api>/<stage>` */
+  readonly prefix: string;
+  readonly verb: string;
+  /** The request path without its leading slash. */
+  readonly path: string;
+}
+
+/** Splits a method ARN, or undefined when it is not one. */
+export function parseMethodArn(methodArn: string): MethodArn | undefined {
+  const match = /^(arn:[^:]+:execute-api:[^:]+:[^:]+:[^/]+\/[^/]+)\/([A-Z]+)\/(.*)$/.exec(methodArn);
+  if (!match) return undefined;
+  return { prefix: match[1] ?? '', verb: match[2] ?? '', path: match[3] ?? '' };
+}
+
+/** The route key (`VERB /resource/{param}`) a request path falls under, or undefined when none does. */
+export function routeOf(routes: RouteScopes, verb: string, path: string): string | undefined {
+  const segments = path.split('/').filter((s) => s !== '');
+  return Object.keys(routes).find((key) => {
+    const [routeVerb, routePath = ''] = key.split(' ');
+    const template = routePath.split('/').filter((s) => s !== '');
+    return (
+      (routeVerb === verb || routeVerb === 'ANY') &&
+      template.length === segments.length &&
+      template.every((t, i) => (t.startsWith('{') && t.endsWith('}')) || t === segments[i])
+    );
+  });
+}
+
+/** Whether `granted` covers every scope of `needed`. */
+export function hasScopes(granted: readonly string[], needed: readonly string[]): boolean {
+  return needed.every((scope) => granted.includes(scope));
+}
+
+/**
+ * The method ARNs a token with `scopes` may call: every route whose scopes it holds, as ARN patterns. The
+ * policy names only these, so a cached policy (cache key = the token) never opens a route the token lacks.
+ */
+export function allowedMethodArns(routes: RouteScopes, scopes: readonly string[], prefix: string): string[] {
+  return Object.entries(routes)
+    .filter(([, needed]) => hasScopes(scopes, needed))
+    .map(([key]) => {
+      const [verb = '*', path = ''] = key.split(' ');
+      const arnPath = path
+        .split('/')
+        .filter((s) => s !== '')
+        .map((s) => (s.startsWith('{') ? '*' : s))
+        .join('/');
+      return `${prefix}/${verb === 'ANY' ? '*' : verb}/${arnPath}`;
+    });
+}
+
+/** An IAM policy for API Gateway: `Allow` on the given ARNs, or `Deny` on the requested one when there are none. */
+export function policyFor(
+  principalId: string,
+  allowed: readonly string[],
+  requested: string,
+  context: Record<string, string>,
+) {
+  const statement =
+    allowed.length > 0
+      ? { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [...allowed] }
+      : { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: requested };
+  return { principalId, policyDocument: { Version: '2012-10-17', Statement: [statement] }, context };
+}

@@ -1,0 +1,156 @@
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
+import { createHmac } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  allowedMethodArns,
+  parseMethodArn,
+  policyFor,
+  routeOf,
+  type RouteScopes,
+} from '../../lambdas/platform-authorizer/domain';
+import { createVerifier, TokenRejectedError } from '../../lambdas/platform-authorizer/verifier';
+
+const issuer = 'https://issuer.test/';
+const audience = 'conflux-api';
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+describe('JWT verifier: the attack suite', () => {
+  let jwks: JSONWebKeySet;
+  let sign: (
+    claims: Record<string, unknown>,
+    options?: { header?: Record<string, unknown>; exp?: number | null; key?: 'good' | 'other' },
+  ) => Promise<string>;
+  let publicPem: string;
+  let verify: ReturnType<typeof createVerifier>;
+
+  beforeAll(async () => {
+    const good = await generateKeyPair('RS256', { extractable: true });
+    const other = await generateKeyPair('RS256', { extractable: true });
+    const publicJwk: JWK = { ...(await exportJWK(good.publicKey)), kid: 'good-key', alg: 'RS256' };
+    jwks = { keys: [publicJwk] };
+    publicPem = await exportSPKI(good.publicKey);
+    sign = async (claims, options = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      let jwt = new SignJWT({ scope: 'orders:write', client_id: 'web', ...claims })
+        .setProtectedHeader({ alg: 'RS256', kid: 'good-key', ...options.header })
+        .setIssuedAt(now)
+        .setSubject('user-1');
+      if (options.exp !== null) jwt = jwt.setExpirationTime(options.exp ?? now + 300);
+      if (!('iss' in claims)) jwt = jwt.setIssuer(issuer);
+      if (!('aud' in claims)) jwt = jwt.setAudience(audience);
+      return jwt.sign(options.key === 'other' ? other.privateKey : good.privateKey);
+    };
+    verify = createVerifier({
+      issuer,
+      audience,
+      algorithms: ['RS256'],
+      jwks: { keys: jwks },
+      clockToleranceSeconds: 30,
+    });
+  });
+
+  it('accepts a good token and reads its subject, scopes and client', async () => {
+    const token = await sign({ scope: 'orders:write accounts:read' });
+    await expect(verify(token)).resolves.toMatchObject({
+      sub: 'user-1',
+      scopes: ['orders:write', 'accounts:read'],
+      clientId: 'web',
+    });
+  });
+
+  const rejected = async (token: string, reason: RegExp) => {
+    const outcome = verify(token);
+    await expect(outcome).rejects.toThrow(TokenRejectedError);
+    await expect(outcome).rejects.toThrow(reason);
+  };
+
+  it('refuses alg none', async () => {
+    const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'user-1', iss: issuer, aud: audience, exp: 4102444800 })}.`;
+    await rejected(token, /JOSEAlgNotAllowed|Unsupported|alg/i);
+  });
+
+  it('refuses HS256 signed with the public key (algorithm confusion)', async () => {
+    const header = b64({ alg: 'HS256', kid: 'good-key' });
+    const payload = b64({
+      sub: 'user-1',
+      iss: issuer,
+      aud: audience,
+      exp: 4102444800,
+      scope: 'orders:write',
+    });
+    const signature = createHmac('sha256', publicPem).update(`${header}.${payload}`).digest('base64url');
+    await rejected(`${header}.${payload}.${signature}`, /JOSEAlgNotAllowed|alg/i);
+  });
+
+  it('refuses an expired token beyond the clock skew', async () => {
+    await rejected(await sign({}, { exp: Math.floor(Date.now() / 1000) - 120 }), /exp/);
+  });
+
+  it('refuses a token not yet valid beyond the clock skew', async () => {
+    await rejected(await sign({ nbf: Math.floor(Date.now() / 1000) + 600 }), /nbf/);
+  });
+
+  it('refuses a token without exp', async () => {
+    await rejected(await sign({}, { exp: null }), /exp/);
+  });
+
+  it('refuses a wrong issuer and a wrong audience', async () => {
+    await rejected(await sign({ iss: 'https://evil.test/' }), /iss/);
+    await rejected(await sign({ aud: 'someone-else' }), /aud/);
+  });
+
+  it('refuses an unknown kid, even when signed by a real key', async () => {
+    await rejected(
+      await sign({}, { header: { kid: 'attacker-key' }, key: 'other' }),
+      /JWKSNoMatchingKey|no applicable key/i,
+    );
+  });
+
+  it('refuses a tampered payload', async () => {
+    const [header, , signature] = (await sign({ scope: 'orders:read' })).split('.');
+    const forged = b64({
+      sub: 'admin',
+      iss: issuer,
+      aud: audience,
+      exp: 4102444800,
+      scope: 'orders:write admin',
+    });
+    await rejected(`${header ?? ''}.${forged}.${signature ?? ''}`, /signature/i);
+  });
+
+  it('refuses a token whose header points at its own keys (jku)', async () => {
+    await rejected(
+      await sign({}, { header: { jku: 'https://evil.test/jwks.json' }, key: 'other' }),
+      /own key source \(jku\)/,
+    );
+  });
+});
+
+describe('route scopes and policies', () => {
+  const routes: RouteScopes = {
+    'GET /v1/health': [],
+    'POST /v1/orders': ['orders:write'],
+    'GET /v1/orders/{id}': ['orders:read'],
+  };
+  const methodArn = 'arn:aws:execute-api:us-east-1:000000000000:abc123/dev/POST/v1/orders';
+
+  it('finds the route of a request path', () => {
+    expect(routeOf(routes, 'GET', 'v1/orders/o-1')).toBe('GET /v1/orders/{id}');
+    expect(routeOf(routes, 'DELETE', 'v1/orders/o-1')).toBeUndefined();
+  });
+
+  it('allows only the routes the scopes cover, as ARN patterns', () => {
+    const prefix = parseMethodArn(methodArn)?.prefix ?? '';
+    expect(allowedMethodArns(routes, ['orders:read'], prefix)).toEqual([
+      `${prefix}/GET/v1/health`,
+      `${prefix}/GET/v1/orders/*`,
+    ]);
+  });
+
+  it('denies the requested method when the token may call nothing', () => {
+    expect(policyFor('u', [], methodArn, {}).policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: methodArn },
+    ]);
+  });
+});

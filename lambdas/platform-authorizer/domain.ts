@@ -1,3 +1,5 @@
+import type { APIGatewayAuthorizerResult, Statement } from 'aws-lambda';
+
 /** Scopes each route needs, keyed `VERB /path` with API Gateway's resource path (`{param}` segments). */
 export type RouteScopes = Readonly<Record<string, readonly string[]>>;
 
@@ -54,16 +56,20 @@ export function allowedMethodArns(routes: RouteScopes, scopes: readonly string[]
     });
 }
 
-/** An IAM policy for API Gateway: `Allow` on the given ARNs, or `Deny` on the requested one when there are none. */
+/**
+ * An IAM policy for API Gateway: `Allow` on the routes the token may call, or `Deny` on the whole API when
+ * it may call none. It never depends on the route first requested, so API Gateway may cache it by token: a
+ * route outside the list is then denied (403) wherever the token is used.
+ */
 export function policyFor(
   principalId: string,
   allowed: readonly string[],
-  requested: string,
+  apiPrefix: string,
   context: Record<string, string>,
-) {
-  const statement =
+): APIGatewayAuthorizerResult {
+  const statement: Statement =
     allowed.length > 0
       ? { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [...allowed] }
-      : { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: requested };
+      : { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: `${apiPrefix}/*` };
   return { principalId, policyDocument: { Version: '2012-10-17', Statement: [statement] }, context };
 }

@@ -1,5 +1,8 @@
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
 import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   allowedMethodArns,
@@ -8,7 +11,9 @@ import {
   routeOf,
   type RouteScopes,
 } from '../../lambdas/platform-authorizer/domain';
+import type { handler as AuthorizerHandler } from '../../lambdas/platform-authorizer/handler';
 import { createVerifier, TokenRejectedError } from '../../lambdas/platform-authorizer/verifier';
+import { DEV_ISSUER, devIssuerKeys, issueDevToken } from '../../lib/local/dev-issuer';
 
 const issuer = 'https://issuer.test/';
 const audience = 'conflux-api';
@@ -148,9 +153,64 @@ describe('route scopes and policies', () => {
     ]);
   });
 
-  it('denies the requested method when the token may call nothing', () => {
-    expect(policyFor('u', [], methodArn, {}).policyDocument.Statement).toEqual([
-      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: methodArn },
+  it('denies the whole API when the token may call nothing', () => {
+    const prefix = parseMethodArn(methodArn)?.prefix ?? '';
+    expect(policyFor('u', [], prefix, {}).policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: `${prefix}/*` },
     ]);
   });
+});
+
+describe('authorizer handler', () => {
+  const methodArn = (verb: string, path: string) =>
+    `arn:aws:execute-api:us-east-1:000000000000:abc123/dev/${verb}/${path}`;
+  let handler: typeof AuthorizerHandler;
+  let token: (scopes: string) => Promise<string>;
+
+  beforeAll(async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'conflux-authz-'));
+    const { jwks } = await devIssuerKeys(stateDir);
+    process.env.JWT_ISSUER = DEV_ISSUER.issuer;
+    process.env.JWT_AUDIENCE = DEV_ISSUER.audience;
+    process.env.JWKS_JSON = JSON.stringify(jwks);
+    process.env.ROUTE_SCOPES = JSON.stringify({
+      'GET /v1/health': [],
+      'POST /v1/orders': ['orders:write'],
+      'GET /v1/orders/{id}': ['orders:read'],
+    });
+    ({ handler } = await import('../../lambdas/platform-authorizer/handler'));
+    token = (scopes) => issueDevToken(stateDir, { subject: 'user-9', scopes, clientId: 'cli' });
+  });
+
+  it('allows the routes the scopes cover and passes sub, scopes and client id on', async () => {
+    const result = await handler({
+      type: 'TOKEN',
+      methodArn: methodArn('POST', 'v1/orders'),
+      authorizationToken: `Bearer ${await token('orders:write')}`,
+    });
+    expect(result.principalId).toBe('user-9');
+    expect(result.context).toEqual({ sub: 'user-9', scopes: 'orders:write', clientId: 'cli' });
+    expect(result.policyDocument.Statement[0]).toMatchObject({
+      Effect: 'Allow',
+      Resource: [methodArn('GET', 'v1/health'), methodArn('POST', 'v1/orders')],
+    });
+  });
+
+  it('leaves out a route the scopes do not cover, so API Gateway denies it', async () => {
+    const result = await handler({
+      type: 'TOKEN',
+      methodArn: methodArn('POST', 'v1/orders'),
+      authorizationToken: `Bearer ${await token('orders:read')}`,
+    });
+    expect(JSON.stringify(result.policyDocument)).not.toContain('/POST/v1/orders');
+  });
+
+  it.each(['', 'Bearer', 'Basic dXNlcjpwYXNz', 'Bearer not-a-jwt', 'Bearer a.b.c'])(
+    'answers Unauthorized for %j',
+    async (authorizationToken) => {
+      await expect(
+        handler({ type: 'TOKEN', methodArn: methodArn('GET', 'v1/health'), authorizationToken }),
+      ).rejects.toThrow(/^Unauthorized$/);
+    },
+  );
 });

@@ -1,0 +1,42 @@
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
+import * as z from 'zod';
+import { requireEnv } from '../shared/env';
+import { logger } from '../shared/powertools';
+import { allowedMethodArns, parseMethodArn, policyFor, type RouteScopes } from './domain';
+import { createVerifier, TokenRejectedError } from './verifier';
+
+const routes = z
+  .record(z.string(), z.array(z.string()))
+  .parse(JSON.parse(requireEnv('ROUTE_SCOPES'))) as RouteScopes;
+const jwksUrl = process.env.JWKS_URL;
+const verify = createVerifier({
+  issuer: requireEnv('JWT_ISSUER'),
+  audience: requireEnv('JWT_AUDIENCE'),
+  algorithms: (process.env.JWT_ALGORITHMS ?? 'RS256').split(',').map((a) => a.trim()),
+  jwks: jwksUrl ? { url: jwksUrl } : { keys: JSON.parse(requireEnv('JWKS_JSON')) as { keys: [] } },
+});
+
+/** API Gateway's answer to an unusable token: 401, and the function's error message must be exactly this. */
+const unauthorized = () => new Error('Unauthorized');
+
+/**
+ * TOKEN authorizer: verifies the bearer JWT and returns a policy allowing exactly the routes its scopes
+ * cover, with `sub`, `scopes` and `clientId` as context for the handlers.
+ */
+export const handler = async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+  const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(event.authorizationToken)?.[1];
+  const arn = parseMethodArn(event.methodArn);
+  if (!token || !arn) throw unauthorized();
+  try {
+    const verified = await verify(token);
+    return policyFor(verified.sub, allowedMethodArns(routes, verified.scopes, arn.prefix), arn.prefix, {
+      sub: verified.sub,
+      scopes: verified.scopes.join(' '),
+      clientId: verified.clientId,
+    });
+  } catch (error: unknown) {
+    if (!(error instanceof TokenRejectedError)) throw error;
+    logger.warn('token rejected', { reason: error.message });
+    throw unauthorized();
+  }
+};

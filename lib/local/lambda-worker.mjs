@@ -1,6 +1,8 @@
 // Runs one Lambda function's bundled code in a worker thread: the module is loaded once (the cold start),
 // then each message from the host is one invocation with a Lambda context.
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import Module from 'node:module';
+import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
@@ -18,12 +20,29 @@ function errorPayload(error, fallbackType) {
   return { errorType: fallbackType, errorMessage: String(error), trace: [] };
 }
 
+/**
+ * Lambda decides between CommonJS and ES modules by the function's own code: `.mjs`, or a package.json with
+ * "type": "module" in the code folder. A project's package.json further up must not decide it.
+ */
+function isEsm(file) {
+  if (file.endsWith('.mjs')) return true;
+  if (file.endsWith('.cjs')) return false;
+  const pkg = path.join(path.dirname(file), 'package.json');
+  return existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).type === 'module';
+}
+
+function loadCommonJs(file) {
+  const mod = new Module(file);
+  mod.filename = file;
+  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  mod._compile(readFileSync(file, 'utf8'), file);
+  return mod.exports;
+}
+
 let handler;
 let initError;
 try {
-  const mod = entryFile.endsWith('.mjs')
-    ? await import(pathToFileURL(entryFile).href)
-    : createRequire(entryFile)(entryFile);
+  const mod = isEsm(entryFile) ? await import(pathToFileURL(entryFile).href) : loadCommonJs(entryFile);
   handler = mod[exportName];
   if (typeof handler !== 'function') {
     initError = {

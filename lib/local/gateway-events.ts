@@ -67,14 +67,9 @@ export function requestEventFields(state: RequestState, accountId: string, api: 
   };
 }
 
-export function proxyEvent(
-  state: RequestState,
-  ctx: { accountId: string; apiId: string; stage: string },
-): APIGatewayProxyEvent {
-  const fields = requestEventFields(state, ctx.accountId, {
-    apiId: ctx.apiId,
-    stageName: ctx.stage,
-  } as GatewayApi);
+/** The Lambda proxy integration's event (payload 1.0) for a request. */
+export function proxyEvent(state: RequestState, accountId: string, api: GatewayApi): APIGatewayProxyEvent {
+  const fields = requestEventFields(state, accountId, api);
   const hasQuery = state.url.searchParams.size > 0;
   return {
     resource: fields.resource,

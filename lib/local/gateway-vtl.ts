@@ -91,6 +91,7 @@ export function renderTemplate(template: string, input: TemplateInput): string {
     header: javaMap(input.params.header),
   };
   const authorizer = input.context.authorizer;
+  // A shallow copy: `responseOverride` stays the caller's object, so `#set($context.responseOverride…)` reaches it.
   const context = {
     ...input.context,
     ...(authorizer && typeof authorizer === 'object' ? { authorizer: javaMap(authorizer) } : {}),
@@ -110,7 +111,5 @@ export function renderTemplate(template: string, input: TemplateInput): string {
     undefined,
     { customMethodHandlers: javaStringMethods },
   );
-  // `#set($context.responseOverride…)` writes into the copy; hand it back to the caller.
-  Object.assign(input.context.responseOverride, context.responseOverride);
   return rendered;
 }

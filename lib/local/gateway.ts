@@ -29,7 +29,6 @@ interface Authorized {
   readonly usageIdentifierKey?: string;
 }
 
-type ServiceResponseWriter = ServerResponse;
 /**
  * Serves a REST API from its template definition, checking a request in API Gateway's order: route,
  * Lambda authorizer (TOKEN or REQUEST, cached by identity for its TTL, policy evaluated against the method
@@ -52,7 +51,7 @@ export class Gateway {
     private readonly accountId: string,
     private readonly access: GatewayAccess = { usagePlans: [], apiKeys: new Map() },
     private readonly region = 'us-east-1',
-    private readonly services?: ServiceClients,
+    private readonly services: ServiceClients,
   ) {}
 
   /** Starts listening; resolves with the base URL. */
@@ -124,11 +123,7 @@ export class Gateway {
       await this.integrateService(state, method.integration, res);
       return;
     }
-    const event = proxyEvent(state, {
-      accountId: this.accountId,
-      apiId: this.api.apiId,
-      stage: this.api.stageName ?? 'local',
-    });
+    const event = proxyEvent(state, this.accountId, this.api);
     const result = await this.host.invoke(method.integration.functionArn, event);
     const response = result.ok ? proxyResponse(result.payload) : undefined;
     if (!response) {
@@ -147,7 +142,7 @@ export class Gateway {
   private async integrateService(
     state: RequestState,
     integration: Extract<GatewayMethod['integration'], { type: 'AWS' }>,
-    res: ServiceResponseWriter,
+    res: ServerResponse,
   ): Promise<void> {
     const fields = requestEventFields(state, this.accountId, this.api);
     const contentType =
@@ -172,7 +167,6 @@ export class Gateway {
       );
       return;
     }
-    const lowerHeaders = Object.fromEntries(Object.entries(fields.headers).map(([k, v]) => [k, v]));
     const context = {
       requestId: state.requestId,
       extendedRequestId: state.requestId,
@@ -186,15 +180,11 @@ export class Gateway {
       authorizer: state.authorizer ?? {},
       responseOverride: { header: {} as Record<string, string> },
     };
-    const params = { path: state.pathParameters, querystring: fields.query, header: lowerHeaders };
+    const params = { path: state.pathParameters, querystring: fields.query, header: fields.headers };
     const body =
       template === undefined
         ? (state.body ?? '')
         : renderTemplate(template, { body: state.body ?? '', params, context });
-    if (!this.services) {
-      this.sendFailure(res, FAILURES.internal, state.requestId, state);
-      return;
-    }
     const backend = await callService(this.services, integration, body);
     const status = String(backend.status);
     const chosen =

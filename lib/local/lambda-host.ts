@@ -48,6 +48,8 @@ const DEFAULT_CONCURRENCY = 10;
  */
 export class LambdaHost {
   private readonly functions = new Map<string, FunctionSpec>();
+  /** The module file and export of each function, found once at registration. */
+  private readonly entries = new Map<string, { entryFile: string; exportName: string }>();
   private readonly idle = new Map<string, WorkerSlot[]>();
   private readonly busy = new Map<string, number>();
   private readonly waiting = new Map<string, (() => void)[]>();
@@ -78,6 +80,7 @@ export class LambdaHost {
         `function ${spec.name}: handler "${spec.handler}" names no file in its code (${spec.codeDir})`,
       );
     }
+    this.entries.set(spec.name, { entryFile: entry, exportName });
     this.functions.set(spec.name, spec);
     this.functions.set(spec.arn, spec);
   }
@@ -149,11 +152,7 @@ export class LambdaHost {
   }
 
   private spawn(spec: FunctionSpec): WorkerSlot {
-    const [file, exportName] = splitHandler(spec.handler);
-    const entryFile =
-      ['.js', '.cjs', '.mjs']
-        .map((ext) => path.join(spec.codeDir, `${file}${ext}`))
-        .find((f) => existsSync(f)) ?? '';
+    const { entryFile, exportName } = this.entries.get(spec.name) ?? { entryFile: '', exportName: '' };
     const worker = new Worker(workerScript, {
       env: { ...spec.environment },
       workerData: {

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { ApiKeySpec, GatewayApi, GatewayMethod, UsagePlanSpec } from './gateway';
 import { SUPPORTED_ACTIONS } from './gateway-service';
 import { asText } from './intrinsics';
-import { UnsupportedResourceError, type ProvisionContext, type Provisioner } from './provisioning';
+import {
+  accepted,
+  regional,
+  UnsupportedResourceError,
+  type ProvisionContext,
+  type Provisioner,
+} from './provisioning';
 
 const NOT_ENFORCED = 'the offline runtime does not enforce IAM, encryption or resource policies';
 const NO_OBSERVABILITY =
@@ -431,20 +437,7 @@ const stage: Provisioner = {
   },
 };
 
-function accepted(reason: string): Provisioner {
-  return {
-    applies: [],
-    accepts: { '*': reason },
-    // eslint-disable-next-line @typescript-eslint/require-await
-    async create(ctx, logicalId) {
-      const id = newId();
-      return {
-        ref: id,
-        attributes: { Arn: `arn:aws:local:${ctx.env.region}:${ctx.env.accountId}:${logicalId}`, Id: id },
-      };
-    },
-  };
-}
+const acceptedHere = (reason: string) => accepted(reason, regional('apigateway', ''));
 
 /** API Gateway and WAF resource types the runtime supports. */
 export const APIGATEWAY_PROVISIONERS: Readonly<Record<string, Provisioner>> = {
@@ -459,10 +452,10 @@ export const APIGATEWAY_PROVISIONERS: Readonly<Record<string, Provisioner>> = {
   'AWS::ApiGateway::UsagePlanKey': usagePlanKey,
   'AWS::ApiGateway::GatewayResponse': gatewayResponse,
   'AWS::ApiGateway::Stage': stage,
-  'AWS::ApiGateway::Deployment': accepted(
+  'AWS::ApiGateway::Deployment': acceptedHere(
     'the local gateway serves the template as synthesized; there is nothing to deploy',
   ),
-  'AWS::ApiGateway::Account': accepted(NO_OBSERVABILITY),
-  'AWS::WAFv2::WebACL': accepted('WAF rules are not evaluated offline'),
-  'AWS::WAFv2::WebACLAssociation': accepted('WAF rules are not evaluated offline'),
+  'AWS::ApiGateway::Account': acceptedHere(NO_OBSERVABILITY),
+  'AWS::WAFv2::WebACL': acceptedHere('WAF rules are not evaluated offline'),
+  'AWS::WAFv2::WebACLAssociation': acceptedHere('WAF rules are not evaluated offline'),
 };

@@ -1,7 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { matches, parsePatterns, type Pattern } from './event-filter';
 import { asText } from './intrinsics';
 import {
@@ -254,20 +252,8 @@ function onFailureSender(
   destination: string,
   where: string,
 ): (record: string) => Promise<void> {
-  const queueUrl = ctx.queueUrls.get(destination);
-  if (queueUrl) {
-    return async (record) => {
-      await ctx.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: record }));
-    };
-  }
-  if (destination.startsWith(`arn:${ctx.env.partition}:sns:`)) {
-    return async (record) => {
-      await ctx.sns.send(new PublishCommand({ TopicArn: destination, Message: record }));
-    };
-  }
-  throw new UnsupportedResourceError(
-    `${where}: DestinationConfig.OnFailure.Destination ${destination} must be an SQS queue or SNS topic of the application`,
-  );
+  checkDestination(ctx, destination, `${where}: DestinationConfig.OnFailure.Destination`);
+  return (record) => ctx.deliver(destination, record);
 }
 
 export const stateMachine: Provisioner = {

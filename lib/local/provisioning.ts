@@ -3,7 +3,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { AsyncInvoker } from './async-invoker';
+import type { AsyncInvoker, Deliver } from './async-invoker';
 import type { AssemblyStack } from './cloud-assembly';
 import type { ApiKeySpec, GatewayApi, UsagePlanSpec } from './gateway';
 import type { LocalEnvironment, ResourceOutputs } from './intrinsics';
@@ -36,6 +36,8 @@ export interface ProvisionContext {
   readonly apis: Map<string, GatewayApi>;
   /** Request validators by id. */
   readonly validators: Map<string, { parameters: boolean; body: boolean }>;
+  /** Sends a body (with optional attributes) to an SQS queue or SNS topic of the application, by ARN. */
+  readonly deliver: Deliver;
   /** Lambda's asynchronous invocation (retries, DLQ, destinations). */
   readonly asyncInvoker: AsyncInvoker;
   /** SNS → Lambda subscriptions: an internal queue subscribed to the topic, drained into async invokes. */

@@ -9,7 +9,7 @@ import { LambdaHost } from './lambda-host';
 import { PROVISIONERS, UnsupportedResourceError, unsupported, type ProvisionContext } from './provisioners';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { AsyncInvoker } from './async-invoker';
+import { AsyncInvoker, type Deliver } from './async-invoker';
 import { DynamoDbStreamSource } from './dynamodb-stream-source';
 import { KinesisStreamSource } from './kinesis-stream-source';
 import { SnsLambdaBridge } from './sns-lambda-bridge';
@@ -85,27 +85,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     Object.fromEntries(
       Object.entries(attributes).map(([k, a]) => [k, { DataType: a.type, StringValue: a.value }]),
     );
-  // Outcomes of asynchronous invocations go to an SQS queue of the application, or else to an SNS topic.
-  const asyncInvoker = new AsyncInvoker(
-    host,
-    async (arn, body, attributes = {}) => {
-      const queueUrl = queueUrls.get(arn);
-      if (queueUrl) {
-        await engines.sqs.send(
-          new SendMessageCommand({
-            QueueUrl: queueUrl,
-            MessageBody: body,
-            MessageAttributes: toAttributes(attributes),
-          }),
-        );
-      } else {
-        await engines.sns.send(
-          new PublishCommand({ TopicArn: arn, Message: body, MessageAttributes: toAttributes(attributes) }),
-        );
-      }
-    },
-    options.asyncRetryDelaysMs,
-  );
+  // The one way outcomes leave a function (async DLQ and destinations, stream on-failure records):
+  // to an SQS queue of the application, or else to an SNS topic.
+  const deliver: Deliver = async (arn, body, attributes = {}) => {
+    const queueUrl = queueUrls.get(arn);
+    if (queueUrl) {
+      await engines.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: body,
+          MessageAttributes: toAttributes(attributes),
+        }),
+      );
+    } else {
+      await engines.sns.send(
+        new PublishCommand({ TopicArn: arn, Message: body, MessageAttributes: toAttributes(attributes) }),
+      );
+    }
+  };
+  const asyncInvoker = new AsyncInvoker(host, deliver, options.asyncRetryDelaysMs);
   const lambdaApi = new LambdaApi(host, asyncInvoker);
   const pollers: { stop(): Promise<void> }[] = [];
   const gateways: Gateway[] = [];
@@ -166,6 +164,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         stepFunctions,
         kinesis: engines.kinesis,
         s3: engines.s3,
+        deliver,
         asyncInvoker,
         snsLambdaBridges,
       };

@@ -175,7 +175,15 @@ export function taskStates(definition: {
  * reports it, so `Retry` and `Catch` route on it. Serves the Step Functions API for SDK clients.
  */
 export class StepFunctionsEngine {
-  private readonly machines = new Map<string, StateMachineSpec>();
+  /** Each machine with its validated instance and task handlers, built once at registration. */
+  private readonly machines = new Map<
+    string,
+    {
+      spec: StateMachineSpec;
+      machine: InstanceType<typeof StateMachine>;
+      overrides: Record<string, (input: unknown) => Promise<unknown>>;
+    }
+  >();
   private readonly executions = new Map<string, Execution>();
   private server?: Server;
 
@@ -183,24 +191,7 @@ export class StepFunctionsEngine {
 
   /** Registers a state machine; fails if its definition is not valid ASL. */
   public register(spec: StateMachineSpec): void {
-    // Constructing validates the definition.
-    new StateMachine(spec.definition as never, { validationOptions: { checkArn: false } });
-    this.machines.set(spec.arn, spec);
-  }
-
-  /** Starts an execution; resolves at once with it (its `done` settles at the end). */
-  public start(stateMachineArn: string, input: string, name: string = randomUUID()): Execution {
-    const spec = this.machines.get(stateMachineArn);
-    if (!spec)
-      throw Object.assign(new Error(`State Machine Does Not Exist: '${stateMachineArn}'`), {
-        code: 'StateMachineDoesNotExist',
-      });
-    const executionArn = `${stateMachineArn.replace(':stateMachine:', spec.type === 'EXPRESS' ? ':express:' : ':execution:')}:${name}`;
-    if (this.executions.has(executionArn)) {
-      throw Object.assign(new Error(`Execution Already Exists: '${executionArn}'`), {
-        code: 'ExecutionAlreadyExists',
-      });
-    }
+    // Constructing validates the definition; runs of one instance are independent, so it is built once.
     const machine = new StateMachine(spec.definition as never, { validationOptions: { checkArn: false } });
     const overrides = Object.fromEntries(
       taskStates(spec.definition).map(([state, { Resource }]) => [
@@ -208,6 +199,23 @@ export class StepFunctionsEngine {
         (taskInput: unknown) => this.runTask(Resource, taskInput),
       ]),
     );
+    this.machines.set(spec.arn, { spec, machine, overrides });
+  }
+
+  /** Starts an execution; resolves at once with it (its `done` settles at the end). */
+  public start(stateMachineArn: string, input: string, name: string = randomUUID()): Execution {
+    const registered = this.machines.get(stateMachineArn);
+    if (!registered)
+      throw Object.assign(new Error(`State Machine Does Not Exist: '${stateMachineArn}'`), {
+        code: 'StateMachineDoesNotExist',
+      });
+    const { spec, machine, overrides } = registered;
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', spec.type === 'EXPRESS' ? ':express:' : ':execution:')}:${name}`;
+    if (this.executions.has(executionArn)) {
+      throw Object.assign(new Error(`Execution Already Exists: '${executionArn}'`), {
+        code: 'ExecutionAlreadyExists',
+      });
+    }
     const parsedInput = JSON.parse(input) as unknown;
     const run = machine.run(parsedInput as never, {
       overrides: { taskResourceLocalHandlers: overrides as never },
@@ -311,7 +319,7 @@ export class StepFunctionsEngine {
         return { executionArn: execution.executionArn, startDate: seconds(execution.startDate) };
       }
       case 'StartSyncExecution': {
-        const spec = this.machines.get(p.stateMachineArn ?? '');
+        const spec = this.machines.get(p.stateMachineArn ?? '')?.spec;
         if (spec?.type !== 'EXPRESS') {
           throw Object.assign(new Error('StartSyncExecution is only for EXPRESS state machines'), {
             code: 'StateMachineTypeNotSupported',

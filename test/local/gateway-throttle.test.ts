@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gateway, type GatewayApi } from '../../lib/local/gateway';
 import { LambdaHost } from '../../lib/local/lambda-host';
+import type { ServiceClients } from '../../lib/local/gateway-service';
 
 describe('gateway stage throttling', () => {
   const api: GatewayApi = {
@@ -27,7 +28,15 @@ describe('gateway stage throttling', () => {
     // A burst of 2 that refills one token every 1000 seconds: the third request in a row is over.
     throttle: { rate: 0.001, burst: 2 },
   };
-  const gateway = new Gateway(api, new LambdaHost(), '000000000000');
+  // MOCK integrations call no engine, so the service clients are never used.
+  const gateway = new Gateway(
+    api,
+    new LambdaHost(),
+    '000000000000',
+    undefined,
+    'us-east-1',
+    {} as ServiceClients,
+  );
   let base: string;
   beforeAll(async () => {
     base = await gateway.listen(0);

@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { asText } from './intrinsics';
-import type { StepFunctionsEngine } from './step-functions';
+import { describeExecution, epochSeconds, type StepFunctionsEngine } from './step-functions';
 
 /** An `AWS` integration of a REST API method: the service, and the action or path of its URI. */
 export interface ServiceTarget {
@@ -133,32 +133,18 @@ async function kinesisPut(kinesis: KinesisClient, action: string, p: Record<stri
 }
 
 async function statesStart(engine: StepFunctionsEngine, action: string, p: Record<string, unknown>) {
-  const execution = engine.start(
-    asText(p.stateMachineArn),
-    typeof p.input === 'string' ? p.input : '{}',
-    p.name === undefined ? undefined : asText(p.name),
-  );
-  const seconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
+  const arn = asText(p.stateMachineArn);
+  const input = typeof p.input === 'string' ? p.input : '{}';
+  const name = p.name === undefined ? undefined : asText(p.name);
   if (action === 'StartExecution') {
+    const execution = engine.start(arn, input, name);
     return {
       status: 200,
-      body: JSON.stringify({ executionArn: execution.executionArn, startDate: seconds(execution.startDate) }),
+      body: JSON.stringify({
+        executionArn: execution.executionArn,
+        startDate: epochSeconds(execution.startDate),
+      }),
     };
   }
-  await execution.done;
-  return {
-    status: 200,
-    body: JSON.stringify({
-      executionArn: execution.executionArn,
-      stateMachineArn: execution.stateMachineArn,
-      name: execution.name,
-      status: execution.status,
-      startDate: seconds(execution.startDate),
-      stopDate: seconds(execution.stopDate),
-      input: execution.input,
-      output: execution.output,
-      error: execution.error,
-      cause: execution.cause,
-    }),
-  };
+  return { status: 200, body: JSON.stringify(describeExecution(await engine.runSync(arn, input, name))) };
 }

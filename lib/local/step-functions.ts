@@ -105,6 +105,25 @@ function historyEvent(e: LibraryEvent): ({ type: string } & Record<string, unkno
   }
 }
 
+/** A date as the Step Functions API sends it: epoch seconds. */
+export const epochSeconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
+
+/** An execution as `DescribeExecution` and `StartSyncExecution` answer it (dates in epoch seconds). */
+export function describeExecution(e: Execution) {
+  return {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: epochSeconds(e.startDate),
+    stopDate: epochSeconds(e.stopDate),
+    input: e.input,
+    output: e.output,
+    error: e.error,
+    cause: e.cause,
+  };
+}
+
 /** Error a task handler throws: its `name` is what `Retry` and `Catch` match on. */
 class TaskError extends Error {
   constructor(name: string, cause: string) {
@@ -268,6 +287,18 @@ export class StepFunctionsEngine {
     return execution;
   }
 
+  /** Runs an EXPRESS machine to its end (`StartSyncExecution`); a STANDARD machine is refused, as on AWS. */
+  public async runSync(stateMachineArn: string, input: string, name?: string): Promise<Execution> {
+    if (this.machines.get(stateMachineArn)?.spec.type !== 'EXPRESS') {
+      throw Object.assign(new Error('StartSyncExecution is only for EXPRESS state machines'), {
+        code: 'StateMachineTypeNotSupported',
+      });
+    }
+    const execution = this.start(stateMachineArn, input, name);
+    await execution.done;
+    return execution;
+  }
+
   /** An execution by ARN. */
   public describe(executionArn: string): Execution | undefined {
     return this.executions.get(executionArn);
@@ -312,30 +343,20 @@ export class StepFunctionsEngine {
   }
 
   private async api(action: string, p: Record<string, string>): Promise<unknown> {
-    const seconds = (d: Date | undefined) => (d ? d.getTime() / 1000 : undefined);
     switch (action) {
       case 'StartExecution': {
         const execution = this.start(p.stateMachineArn ?? '', p.input ?? '{}', p.name);
-        return { executionArn: execution.executionArn, startDate: seconds(execution.startDate) };
+        return { executionArn: execution.executionArn, startDate: epochSeconds(execution.startDate) };
       }
-      case 'StartSyncExecution': {
-        const spec = this.machines.get(p.stateMachineArn ?? '')?.spec;
-        if (spec?.type !== 'EXPRESS') {
-          throw Object.assign(new Error('StartSyncExecution is only for EXPRESS state machines'), {
-            code: 'StateMachineTypeNotSupported',
-          });
-        }
-        const execution = this.start(spec.arn, p.input ?? '{}', p.name);
-        await execution.done;
-        return this.describeOutput(execution, seconds);
-      }
+      case 'StartSyncExecution':
+        return describeExecution(await this.runSync(p.stateMachineArn ?? '', p.input ?? '{}', p.name));
       case 'DescribeExecution': {
         const execution = this.executions.get(p.executionArn ?? '');
         if (!execution)
           throw Object.assign(new Error(`Execution Does Not Exist: '${p.executionArn ?? ''}'`), {
             code: 'ExecutionDoesNotExist',
           });
-        return this.describeOutput(execution, seconds);
+        return describeExecution(execution);
       }
       case 'GetExecutionHistory': {
         const execution = this.executions.get(p.executionArn ?? '');
@@ -343,28 +364,13 @@ export class StepFunctionsEngine {
           throw Object.assign(new Error(`Execution Does Not Exist: '${p.executionArn ?? ''}'`), {
             code: 'ExecutionDoesNotExist',
           });
-        return { events: execution.events.map((e) => ({ ...e, timestamp: seconds(e.timestamp) })) };
+        return { events: execution.events.map((e) => ({ ...e, timestamp: epochSeconds(e.timestamp) })) };
       }
       default:
         throw Object.assign(new Error(`${action} is not supported by the offline runtime`), {
           code: 'UnknownOperationException',
         });
     }
-  }
-
-  private describeOutput(e: Execution, seconds: (d: Date | undefined) => number | undefined) {
-    return {
-      executionArn: e.executionArn,
-      stateMachineArn: e.stateMachineArn,
-      name: e.name,
-      status: e.status,
-      startDate: seconds(e.startDate),
-      stopDate: seconds(e.stopDate),
-      input: e.input,
-      output: e.output,
-      error: e.error,
-      cause: e.cause,
-    };
   }
 
   private async runTask(resource: string, input: unknown): Promise<unknown> {

@@ -11,7 +11,11 @@ const routes = z
 const jwksUrl = process.env.JWKS_URL;
 const verify = createVerifier({
   issuer: requireEnv('JWT_ISSUER'),
-  audience: requireEnv('JWT_AUDIENCE'),
+  audience: requireEnv('JWT_AUDIENCE')
+    .split(',')
+    .map((a) => a.trim()),
+  audienceClaim: process.env.JWT_AUDIENCE_CLAIM === 'client_id' ? 'client_id' : 'aud',
+  scopePrefix: process.env.JWT_SCOPE_PREFIX,
   algorithms: (process.env.JWT_ALGORITHMS ?? 'RS256').split(',').map((a) => a.trim()),
   jwks: jwksUrl ? { url: jwksUrl } : { keys: JSON.parse(requireEnv('JWKS_JSON')) as { keys: [] } },
 });

@@ -10,7 +10,15 @@ import {
 /** How tokens are checked; every field comes from configuration, none from the token. */
 export interface VerifierConfig {
   readonly issuer: string;
-  readonly audience: string;
+  /** Accepted audiences (any one suffices). */
+  readonly audience: string | readonly string[];
+  /**
+   * The claim holding the audience: `aud` (OIDC), or `client_id` for issuers such as Cognito whose access
+   * tokens carry the app client there and no `aud`. @default 'aud'
+   */
+  readonly audienceClaim?: 'aud' | 'client_id';
+  /** A prefix the issuer puts on scopes (Cognito: `<resource server>/`), removed before routes are matched. */
+  readonly scopePrefix?: string;
   /** Algorithms accepted; a token naming another is refused. */
   readonly algorithms: readonly string[];
   /** The issuer's key set: a JWKS URL (cached, with a refetch cooldown) or the keys themselves. */
@@ -57,12 +65,15 @@ export function createVerifier(config: VerifierConfig): (token: string) => Promi
     try {
       const { payload } = await jwtVerify(token, keys, {
         issuer: config.issuer,
-        audience: config.audience,
+        audience: config.audienceClaim === 'client_id' ? undefined : [config.audience].flat(),
         algorithms: [...config.algorithms],
         clockTolerance: config.clockToleranceSeconds ?? 30,
         requiredClaims: ['exp', 'sub'],
       });
+      if (config.audienceClaim === 'client_id' && !acceptsClient(config.audience, payload.client_id))
+        throw new TokenRejectedError('client_id is not an accepted audience');
       const scope = typeof payload.scope === 'string' ? payload.scope : '';
+      const prefix = config.scopePrefix ?? '';
       const clientId =
         typeof payload.client_id === 'string'
           ? payload.client_id
@@ -71,14 +82,22 @@ export function createVerifier(config: VerifierConfig): (token: string) => Promi
             : '';
       return {
         sub: payload.sub ?? '',
-        scopes: scope.split(' ').filter((s) => s !== ''),
+        scopes: scope
+          .split(' ')
+          .filter((s) => s !== '' && s.startsWith(prefix))
+          .map((s) => s.slice(prefix.length)),
         clientId,
         claims: payload,
       };
     } catch (error: unknown) {
+      if (error instanceof TokenRejectedError) throw error;
       throw new TokenRejectedError(
         error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       );
     }
   };
+}
+
+function acceptsClient(audience: string | readonly string[], clientId: unknown): boolean {
+  return typeof clientId === 'string' && [audience].flat().includes(clientId);
 }

@@ -7,7 +7,7 @@ import {
 import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { ZodType } from 'zod';
+import * as z from 'zod';
 import { idempotencySetup } from './idempotency';
 import { logger, metrics } from './powertools';
 import { parseJson } from './schemas';
@@ -15,7 +15,7 @@ import { parseJson } from './schemas';
 /** How a queue consumer turns one record into its effect. */
 export interface SqsConsumerSpec<T> {
   /** Schema of the message body (the published message itself: subscriptions use raw delivery). */
-  readonly schema: ZodType<T>;
+  readonly schema: z.ZodType<T>;
   /** What a body is, for error messages ("domain event", "ledger posting"). */
   readonly what: string;
   /** JMESPath into the parsed body that identifies a message across redeliveries, e.g. `eventId`. */
@@ -27,6 +27,11 @@ export interface SqsConsumerSpec<T> {
    * holds), and no other group.
    */
   readonly fifo?: boolean;
+  /**
+   * Builds the value to validate from the record, for messages whose meaning is split between body and
+   * message attributes (the body arrives as text in `body`). @default - the body parsed as JSON
+   */
+  readonly fromRecord?: (record: SQSRecord, body: unknown) => unknown;
 }
 
 /**
@@ -40,7 +45,14 @@ export function createSqsConsumer<T>(spec: SqsConsumerSpec<T>) {
 
   const recordHandler = async (record: SQSRecord): Promise<unknown> => {
     try {
-      const message = parseJson(spec.schema, record.body, `${spec.what} in message ${record.messageId}`);
+      const what = `${spec.what} in message ${record.messageId}`;
+      const message = spec.fromRecord
+        ? parseJson(
+            spec.schema,
+            JSON.stringify(spec.fromRecord(record, parseJson(z.unknown(), record.body, what))),
+            what,
+          )
+        : parseJson(spec.schema, record.body, what);
       return await handleOnce(message);
     } catch (error: unknown) {
       // The reason travels with the message id in the log; the record itself goes back to the queue.

@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { loadApiConfig, type ApiConfig } from './api-config';
 
 /** The typed configuration of a Conflux deployment, read from CDK context. */
 export interface ConfluxConfig {
@@ -17,6 +18,8 @@ export interface ConfluxConfig {
   readonly alarmEmail?: string;
   /** Upper bound on concurrent invocations per queue consumer. Context `conflux:consumerMaxConcurrency`. */
   readonly consumerMaxConcurrency: number;
+  /** The API's auth, tiers, CORS, WAF and version dates. Contexts `conflux:api` and `conflux:auth`. */
+  readonly api: ApiConfig;
 }
 
 /** Reads context values, as the CDK app's `node.tryGetContext` does. */
@@ -83,6 +86,7 @@ export function loadConfig(read: ContextReader): ConfluxConfig {
   }
   const alarmEmail = str('alarmEmail', undefined, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address');
   const consumerMaxConcurrency = int('consumerMaxConcurrency', 5, 2, 1000);
+  const api = loadApiConfig(read('conflux:api'), read('conflux:auth'), (problem) => problems.push(problem));
 
   if (problems.length > 0) {
     throw new ConfigError(
@@ -98,5 +102,6 @@ export function loadConfig(read: ContextReader): ConfluxConfig {
     logRetention: retention ?? logs.RetentionDays.ONE_MONTH,
     alarmEmail,
     consumerMaxConcurrency,
+    api,
   };
 }

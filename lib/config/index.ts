@@ -1,1 +1,2 @@
+export * from './api-config';
 export * from './conflux-config';

@@ -1,13 +1,14 @@
 /**
  * `conflux local [--app "<command>" | --cdk-out <dir>] [--port N]`: runs a CDK application offline.
- * With neither option it synthesizes the app of `cdk.json` into `cdk.out`, skipping the synth when
- * `cdk.out` is newer than every source file.
+ * With neither option it synthesizes the app of `cdk.json` into `.conflux/cdk.out` with the dev issuer as
+ * `conflux:auth` (so tokens from `npm run token` are accepted), skipping the synth when that output is
+ * newer than every source file and the issuer's keys.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEV_ISSUER, devIssuerKeys } from './dev-issuer';
+import { DEV_ISSUER, devAuthConfig, devIssuerKeys } from './dev-issuer';
 import { startRuntime, type RunningRuntime } from './runtime';
 
 const usage = 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N]';
@@ -32,11 +33,19 @@ function newestSource(root: string, entries: string[]): number {
   return newest;
 }
 
-function synthesize(root: string, outdir: string, app: string | undefined): void {
+function synthesize(root: string, outdir: string, app: string | undefined, auth: string): void {
   const manifest = path.join(outdir, 'manifest.json');
-  const sources = ['bin', 'lib', 'lambdas', 'schemas', 'cdk.json', 'package-lock.json'];
+  const sources = [
+    'bin',
+    'lib',
+    'lambdas',
+    'schemas',
+    'cdk.json',
+    'package-lock.json',
+    '.conflux/dev-issuer',
+  ];
   if (!app && existsSync(manifest) && statSync(manifest).mtimeMs > newestSource(root, sources)) {
-    process.stderr.write(`cdk.out is current; not synthesizing\n`);
+    process.stderr.write(`${path.relative(root, outdir)} is current; not synthesizing\n`);
     return;
   }
   process.stderr.write(`synthesizing into ${path.relative(root, outdir) || outdir} …\n`);
@@ -47,6 +56,8 @@ function synthesize(root: string, outdir: string, app: string | undefined): void
     '--no-notices',
     '--output',
     outdir,
+    '--context',
+    `conflux:auth=${auth}`,
     ...(app ? ['--app', app] : []),
   ];
   execFileSync('npx', args, {
@@ -80,11 +91,12 @@ async function main(): Promise<void> {
   });
   if (values.app && values['cdk-out']) throw new Error(`--app and --cdk-out exclude each other.\n${usage}`);
   const root = process.cwd();
-  const cdkOut = path.resolve(root, values['cdk-out'] ?? 'cdk.out');
-  if (!values['cdk-out']) synthesize(root, cdkOut, values.app);
-
   const stateDir = path.join(root, '.conflux');
   mkdirSync(stateDir, { recursive: true });
+  const { jwks } = await devIssuerKeys(stateDir);
+  const cdkOut = path.resolve(root, values['cdk-out'] ?? path.join(stateDir, 'cdk.out'));
+  if (!values['cdk-out']) synthesize(root, cdkOut, values.app, JSON.stringify(devAuthConfig(jwks)));
+
   reapAfterCrash(stateDir);
   const started = Date.now();
   const port = Number(values.port ?? process.env.CONFLUX_PORT ?? 3000);
@@ -105,7 +117,6 @@ async function main(): Promise<void> {
       );
     },
   });
-  await devIssuerKeys(stateDir);
   const state = {
     baseUrl: runtime.baseUrl,
     devIssuer: {

@@ -50,6 +50,16 @@ export async function devIssuerKeys(stateDir: string): Promise<{ privateKey: JWK
   return { privateKey: privateJwk, jwks };
 }
 
+/** The `conflux:auth` context that makes a synthesized API trust the dev issuer (its keys inline). */
+export function devAuthConfig(jwks: Jwks) {
+  return {
+    issuer: DEV_ISSUER.issuer,
+    audience: DEV_ISSUER.audience,
+    algorithms: [DEV_ISSUER.algorithm],
+    jwks,
+  };
+}
+
 /** Signs a token for the dev issuer: `sub`, `scope`, `client_id`, `iss`, `aud`, `iat`, `exp`, `jti`. */
 export async function issueDevToken(stateDir: string, options: DevTokenOptions): Promise<string> {
   const { privateKey } = await devIssuerKeys(stateDir);

@@ -60,7 +60,9 @@ export class Gateway {
     this.stageBucket = this.api.throttle
       ? new TokenBucket(this.api.throttle.rate, this.api.throttle.burst)
       : undefined;
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    // Formats are not checked: whether API Gateway's validator enforces `format` is unconfirmed, and the
+    // models Conflux generates carry a `pattern` wherever a format matters.
+    const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
     for (const [name, schema] of this.api.models) this.validators.set(name, ajv.compile(schema));
     const server = createServer((req, res) => {
       void this.handle(req, res);

@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { CreateOrderV1, CreateOrderV2 } from '../../lambdas/orders-api/contract';
+import { TelemetryReading, WEBHOOK_PROVIDERS, WebhookBody } from '../../lambdas/webhooks-inbox/contract';
 import type { ConfluxConfig } from '../config';
+import { IdempotencyTable, QueueConsumer, QueueWithDlq, SecureRestApi } from '../constructs';
 import { createServiceFunction } from '../constructs/private/service-function';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,115 +27,260 @@ export interface ApiStackProps extends StackProps {
 }
 
 /**
- * The reference application's REST API. This first slice serves `GET /v1/health`; later routes add to the
- * `v1` resource and the same stage, access log, WAF and throttling.
+ * The reference application's REST API on a {@link SecureRestApi}: `GET /v1/health` (open), the orders
+ * routes in two versions (`/v1/orders` deprecated in favour of `/v2/orders`), webhooks straight into SQS and
+ * telemetry straight into Kinesis, with no Lambda in either path.
  */
 export class ApiStack extends Stack {
+  public readonly gateway: SecureRestApi;
   /** The REST API. */
   public readonly api: apigw.RestApi;
-  /** The `/v1` resource, under which version-1 routes are added. */
-  public readonly v1: apigw.Resource;
+  public readonly ordersTable: dynamodb.TableV2;
+  /** Webhooks as received, with their DLQ. */
+  public readonly webhooks: QueueWithDlq;
+  /** Where consumed webhooks are recorded, once per provider event id. */
+  public readonly webhookInbox: dynamodb.TableV2;
+  /** Telemetry readings, partitioned by device. */
+  public readonly telemetry: kinesis.Stream;
+  /** API keys of the demo clients, by tier. */
+  public readonly apiKeys: Readonly<Record<string, apigw.IApiKey>>;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    const { config, alarmTopic } = props;
+    const { api: apiConfig } = config;
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
-      retention: config.logRetention,
+    this.gateway = new SecureRestApi(this, 'Api', {
+      apiName: `conflux-${config.stage}`,
+      stageName: config.stage,
+      auth: apiConfig.auth,
+      tiers: apiConfig.tiers,
+      deprecations: apiConfig.deprecations,
+      corsOrigins: apiConfig.corsOrigins,
+      waf: { enabled: apiConfig.waf, ratePer5Minutes: apiConfig.wafRateLimit },
+      stageThrottle: apiConfig.stageThrottle,
+      idempotencyWindow: Duration.seconds(apiConfig.idempotencyWindowSeconds),
+      maxBodyBytes: apiConfig.maxBodyBytes,
+      logRetention: config.logRetention,
       removalPolicy: config.removalPolicy,
+      alarmTopic,
     });
-    this.api = new apigw.RestApi(this, 'Api', {
-      restApiName: `conflux-${config.stage}`,
-      description: 'Conflux reference API',
-      endpointTypes: [apigw.EndpointType.REGIONAL],
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: config.removalPolicy,
-      deployOptions: {
-        stageName: config.stage,
-        tracingEnabled: true,
-        loggingLevel: apigw.MethodLoggingLevel.INFO,
-        dataTraceEnabled: false,
-        metricsEnabled: true,
-        throttlingRateLimit: 100,
-        throttlingBurstLimit: 200,
-        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields(),
+    this.api = this.gateway.api;
+    this.apiKeys = Object.fromEntries(
+      Object.keys(apiConfig.tiers).map((tier) => [tier, this.gateway.addApiKey(`DemoKey-${tier}`, tier)]),
+    );
+
+    const fn = (name: string, entry: string, environment: Record<string, string>, meaning: string) =>
+      createServiceFunction(new Construct(this, name), {
+        entry: path.join(lambdasDir, entry),
+        serviceName: name.replace(/Function$/, '').toLowerCase(),
+        timeout: Duration.seconds(10),
+        memorySize: 256,
+        environment,
+        logRetention: config.logRetention,
+        alarmTopic,
+        noDeadLetterQueueBecause:
+          'The function is invoked only by API Gateway, synchronously; the caller gets the error. A function DLQ applies to asynchronous invocations only.',
+        errorMeaning: meaning,
+      }).fn;
+
+    const health = fn(
+      'HealthFunction',
+      'platform-health/handler.ts',
+      { SERVICE_VERSION: version },
+      'GET /v1/health answers 500.',
+    );
+    this.gateway.addRoute({
+      method: 'GET',
+      path: '/v1/health',
+      target: { function: health },
+      open: {
+        reason:
+          'GET /v1/health is public by design (the API contract): it reveals only liveness and the version.',
       },
     });
-    Validations.of(this.api).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason:
-        "API Gateway's account-level CloudWatch role needs exactly this AWS-managed service-role policy to write execution and access logs.",
-    });
-    const validator = this.api.addRequestValidator('Validator', {
-      validateRequestBody: true,
-      validateRequestParameters: true,
-    });
-    new RateLimitedWebAcl(this, 'WebAcl', this.api.deploymentStage);
 
-    this.v1 = this.api.root.addResource('v1');
-    const healthFn = createServiceFunction(new Construct(this, 'HealthFunction'), {
-      entry: path.join(lambdasDir, 'platform-health/handler.ts'),
-      serviceName: 'health',
-      timeout: Duration.seconds(5),
-      memorySize: 128,
-      environment: { SERVICE_VERSION: version },
-      logRetention: config.logRetention,
-      alarmTopic: props.alarmTopic,
-      noDeadLetterQueueBecause:
-        'The function is invoked only by API Gateway, synchronously; the caller gets the error. A function DLQ applies to asynchronous invocations only.',
-      errorMeaning: 'GET /v1/health answers 502.',
+    this.ordersTable = new dynamodb.TableV2(this, 'OrdersTable', {
+      partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: config.removalPolicy,
     });
-    const healthMethod = this.v1
-      .addResource('health')
-      .addMethod('GET', new apigw.LambdaIntegration(healthFn.fn), {
-        authorizationType: apigw.AuthorizationType.NONE,
-        requestValidator: validator,
-      });
-    const open =
-      'GET /v1/health is public by design (the API contract): it reveals only liveness and the version.';
-    Validations.of(healthMethod).acknowledge(
-      { id: 'AwsSolutions::AwsSolutions-APIG4', reason: open },
-      { id: 'AwsSolutions::AwsSolutions-COG4', reason: open },
+    const orders = fn(
+      'OrdersFunction',
+      'orders-api/handler.ts',
+      { ORDERS_TABLE_NAME: this.ordersTable.tableName },
+      'Orders routes answer 500.',
     );
+    this.ordersTable.grant(orders, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    this.addOrderRoutes(orders);
+
+    this.webhooks = new QueueWithDlq(this, 'Webhooks', {
+      maxReceiveCount: 5,
+      visibilityTimeout: Duration.seconds(180),
+      alarmTopic,
+      removalPolicy: config.removalPolicy,
+    });
+    this.webhookInbox = new dynamodb.TableV2(this, 'WebhookInboxTable', {
+      partitionKey: { name: 'webhookId', type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: config.removalPolicy,
+    });
+    const inbox = new QueueConsumer(this, 'WebhooksConsumer', {
+      queue: this.webhooks,
+      serviceName: 'webhooks',
+      entry: path.join(lambdasDir, 'webhooks-inbox/handler.ts'),
+      environment: { WEBHOOK_INBOX_TABLE_NAME: this.webhookInbox.tableName },
+      maxConcurrency: config.consumerMaxConcurrency,
+      logRetention: config.logRetention,
+      alarmTopic,
+    });
+    this.webhookInbox.grant(inbox.function, 'dynamodb:PutItem');
+    new IdempotencyTable(this, 'ConsumerIdempotency', { removalPolicy: config.removalPolicy }).grantTo(
+      inbox.function,
+    );
+    this.addWebhookRoutes();
+
+    this.telemetry = new kinesis.Stream(this, 'Telemetry', {
+      shardCount: 1,
+      retentionPeriod: Duration.hours(24),
+      encryption: kinesis.StreamEncryption.MANAGED,
+    });
+    this.addTelemetryRoute();
+
+    new CfnOutput(this, 'ApiUrl', { value: this.gateway.url });
+  }
+
+  private addOrderRoutes(orders: lambda.Function): void {
+    const route = { target: { function: orders } };
+    this.gateway.addRoute({
+      ...route,
+      method: 'POST',
+      path: '/v1/orders',
+      scopes: ['orders:write'],
+      body: CreateOrderV1,
+      idempotent: true,
+      successor: '/v2/orders',
+    });
+    this.gateway.addRoute({
+      ...route,
+      method: 'GET',
+      path: '/v1/orders/{orderId}',
+      scopes: ['orders:read'],
+      successor: '/v2/orders/{orderId}',
+    });
+    this.gateway.addRoute({
+      ...route,
+      method: 'POST',
+      path: '/v2/orders',
+      scopes: ['orders:write'],
+      body: CreateOrderV2,
+      idempotent: true,
+    });
+    this.gateway.addRoute({ ...route, method: 'GET', path: '/v2/orders/{orderId}', scopes: ['orders:read'] });
+  }
+
+  /**
+   * `POST /v1/webhooks/{provider}` for each known provider: the body (validated against its model) becomes
+   * the message, with the provider and the gateway's received-at time as message attributes. A provider
+   * not listed has no resource, so the gateway answers 404 without queueing anything.
+   */
+  private addWebhookRoutes(): void {
+    const role = new iam.Role(this, 'WebhooksIntegrationRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Lets API Gateway send webhooks to their queue',
+    });
+    this.webhooks.queue.grantSendMessages(role);
+    for (const provider of WEBHOOK_PROVIDERS) {
+      const attributes =
+        `&MessageAttribute.1.Name=provider&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=${provider}` +
+        '&MessageAttribute.2.Name=receivedAt&MessageAttribute.2.Value.DataType=Number&MessageAttribute.2.Value.StringValue=$context.requestTimeEpoch';
+      this.gateway.addRoute({
+        method: 'POST',
+        path: `/v1/webhooks/${provider}`,
+        scopes: ['webhooks:write'],
+        body: WebhookBody,
+        target: {
+          integration: new apigw.AwsIntegration({
+            service: 'sqs',
+            path: `${this.account}/${this.webhooks.queue.queueName}`,
+            options: {
+              credentialsRole: role,
+              passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+              requestParameters: {
+                'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'",
+              },
+              requestTemplates: {
+                'application/json': `Action=SendMessage&MessageBody=$util.urlEncode($input.body)${attributes}`,
+              },
+              integrationResponses: accepted(
+                '{"accepted":true,"messageId":"$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')","requestId":"$context.requestId"}',
+              ),
+            },
+          }),
+          methodResponses: methodResponses(),
+        },
+      });
+    }
+  }
+
+  /** `POST /v1/telemetry`: one reading into the stream, partitioned by its device. */
+  private addTelemetryRoute(): void {
+    const role = new iam.Role(this, 'TelemetryIntegrationRole', {
+      assumedBy: new iam.ServicePrincipal('apigateway.amazonaws.com'),
+      description: 'Lets API Gateway put telemetry records',
+    });
+    this.telemetry.grantWrite(role);
+    this.gateway.addRoute({
+      method: 'POST',
+      path: '/v1/telemetry',
+      scopes: ['telemetry:write'],
+      body: TelemetryReading,
+      target: {
+        integration: new apigw.AwsIntegration({
+          service: 'kinesis',
+          action: 'PutRecord',
+          options: {
+            credentialsRole: role,
+            passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+            requestTemplates: {
+              'application/json': `{"StreamName":"${this.telemetry.streamName}","Data":"$util.base64Encode($input.body)","PartitionKey":"$util.escapeJavaScript($input.path('$.deviceId'))"}`,
+            },
+            integrationResponses: accepted(
+              '{"accepted":true,"sequenceNumber":"$input.path(\'$.SequenceNumber\')","requestId":"$context.requestId"}',
+            ),
+          },
+        }),
+        methodResponses: methodResponses(),
+      },
+    });
   }
 }
 
-/** A regional WAF web ACL with a per-IP rate-based rule and AWS's common rule set, attached to a stage. */
-class RateLimitedWebAcl extends Construct {
-  constructor(scope: Construct, id: string, stage: apigw.Stage) {
-    super(scope, id);
-    const visibility = (metricName: string) => ({
-      cloudWatchMetricsEnabled: true,
-      metricName,
-      sampledRequestsEnabled: true,
-    });
-    const acl = new wafv2.CfnWebACL(this, 'Resource', {
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: visibility('conflux-api'),
-      rules: [
-        {
-          name: 'rate-per-ip',
-          priority: 0,
-          action: { block: {} },
-          statement: { rateBasedStatement: { limit: 2000, aggregateKeyType: 'IP' } },
-          visibilityConfig: visibility('conflux-api-rate'),
-        },
-        {
-          name: 'aws-common',
-          priority: 1,
-          overrideAction: { none: {} },
-          statement: {
-            managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' },
-          },
-          visibilityConfig: visibility('conflux-api-common'),
-        },
-      ],
-    });
-    new wafv2.CfnWebACLAssociation(this, 'Association', {
-      resourceArn: stage.stageArn,
-      webAclArn: acl.attrArn,
-    });
-  }
+/** 202 on success; the backend refusing is a 500 in the API's error shape (the client's input was valid). */
+function accepted(successTemplate: string): apigw.IntegrationResponse[] {
+  return [
+    {
+      statusCode: '202',
+      responseTemplates: { 'application/json': successTemplate },
+      responseParameters: { 'method.response.header.Cache-Control': "'no-store'" },
+    },
+    {
+      statusCode: '500',
+      selectionPattern: '[45]\\d{2}',
+      responseTemplates: {
+        'application/json':
+          '{"error":{"code":"BackendRejected","message":"The request could not be stored; retry later.","requestId":"$context.requestId"}}',
+      },
+      responseParameters: { 'method.response.header.Cache-Control': "'no-store'" },
+    },
+  ];
+}
+
+function methodResponses(): apigw.MethodResponse[] {
+  return ['202', '500'].map((statusCode) => ({
+    statusCode,
+    responseParameters: { 'method.response.header.Cache-Control': true },
+  }));
 }

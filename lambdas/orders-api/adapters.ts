@@ -1,0 +1,23 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documents } from '../shared/clients';
+import { requireEnv } from '../shared/env';
+import type { Order } from './domain';
+
+const tableName = requireEnv('ORDERS_TABLE_NAME');
+
+/** Stores a new order; the condition makes a second write of the same id fail rather than overwrite. */
+export async function insertOrder(order: Order): Promise<void> {
+  await documents.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: order,
+      ConditionExpression: 'attribute_not_exists(orderId)',
+    }),
+  );
+}
+
+/** Reads an order, or undefined. */
+export async function findOrder(orderId: string): Promise<Order | undefined> {
+  const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { orderId } }));
+  return Item as Order | undefined;
+}

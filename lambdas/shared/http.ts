@@ -1,0 +1,320 @@
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyValidationError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import * as z from 'zod';
+import { documents } from './clients';
+import { idempotencySetup } from './idempotency';
+import { logger } from './powertools';
+import { createRateLimiter, type RateLimit, type RateLimitDecision } from './rate-limiter';
+
+/** A failure the client can act on: its status, a stable code and a message. */
+export class HttpError extends Error {
+  public override readonly name = 'HttpError';
+
+  constructor(
+    public readonly status: number,
+    public readonly code: string,
+    message: string,
+    public readonly details?: readonly string[],
+    public readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Who is calling, as the authorizer established it. */
+export interface Caller {
+  readonly sub: string;
+  readonly scopes: readonly string[];
+  readonly clientId: string;
+}
+
+/** What a route handler receives. */
+export interface HttpRequest<B> {
+  readonly event: APIGatewayProxyEvent;
+  readonly body: B;
+  readonly caller: Caller;
+  readonly requestId: string;
+  readonly pathParameters: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+}
+
+/** What a route handler answers; the middleware adds the common headers. */
+export interface HttpResult {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A route: its body schema (the same one the gateway model is generated from) and its handler. */
+export interface RouteDefinition<B = unknown> {
+  readonly body?: z.ZodType<B>;
+  /** Honours `Idempotency-Key`: a repeat returns the first answer; the same key with another body is a 422. */
+  readonly idempotent?: boolean;
+  readonly handle: (request: HttpRequest<B>) => Promise<HttpResult>;
+}
+
+/** A route with its body type erased, as the router holds it. */
+export type AnyRoute = RouteDefinition & { readonly __route: true };
+
+/** Defines a route with its body type inferred from the schema. */
+export function route<B = undefined>(definition: RouteDefinition<B>): AnyRoute {
+  // Safe: the router passes `handle` only a body that `definition.body` has parsed.
+  return definition as unknown as AnyRoute;
+}
+
+/** A route's place in the version table, as the construct passes it in `API_LIFECYCLE`. */
+const Lifecycle = z.record(
+  z.string(),
+  z.object({ deprecated: z.string(), sunset: z.string(), successor: z.string().optional() }),
+);
+const Limits = z.object({
+  tiers: z.record(z.string(), z.object({ limit: z.number(), windowSeconds: z.number() })),
+  defaultTier: z.string(),
+  keyTiers: z.array(z.object({ keyId: z.string(), tier: z.string() })),
+});
+
+/** Settings of the middleware, read once from the environment the construct sets. */
+interface HttpSettings {
+  readonly lifecycle: z.infer<typeof Lifecycle>;
+  readonly limits?: z.infer<typeof Limits>;
+  readonly rateLimitTable?: string;
+  readonly corsOrigins: readonly string[];
+  readonly maxBodyBytes: number;
+}
+
+function settingsFromEnv(env: NodeJS.ProcessEnv): HttpSettings {
+  return {
+    lifecycle: Lifecycle.parse(JSON.parse(env.API_LIFECYCLE ?? '{}')),
+    limits: env.RATE_LIMITS ? Limits.parse(JSON.parse(env.RATE_LIMITS)) : undefined,
+    rateLimitTable: env.RATE_LIMIT_TABLE_NAME,
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').filter((o) => o !== ''),
+    maxBodyBytes: Number(env.MAX_BODY_BYTES ?? 262_144),
+  };
+}
+
+const header = (event: APIGatewayProxyEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  const found = Object.entries(event.headers).find(([k]) => k.toLowerCase() === wanted);
+  return found?.[1] ?? undefined;
+};
+
+const httpDate = (d: Date) => d.toUTCString();
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * The API's shared middleware for Lambda proxy routes, in this order: the per-client rate limiter
+ * (`X-RateLimit-*` on every answer, 429 with `Retry-After`), the version table (`Deprecation`, `Sunset`,
+ * `Link` on deprecated routes, 410 after the sunset), the body (size, JSON, schema: 413/400), the
+ * `Idempotency-Key`, and finally the route. Every error is `{"error": {code, message, requestId}}`;
+ * only a fault of the service itself is a 5xx.
+ */
+export function createHttpHandler(
+  routes: Readonly<Record<string, AnyRoute>>,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const settings = settingsFromEnv(env);
+  const limiter =
+    settings.limits && settings.rateLimitTable
+      ? createRateLimiter(documents, settings.rateLimitTable)
+      : undefined;
+  const idempotent = Object.values(routes).some((r) => r.idempotent)
+    ? idempotencySetup('key', undefined, 'body')
+    : undefined;
+  const once = idempotent
+    ? makeIdempotent(
+        async (input: { key: string; body: string; run: () => Promise<HttpResult> }) => {
+          const result = await input.run();
+          return { status: result.status, body: result.body, headers: result.headers };
+        },
+        { ...idempotent, dataIndexArgument: 0 },
+      )
+    : undefined;
+
+  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const requestId = event.requestContext.requestId;
+    const routeKey = `${event.httpMethod} ${event.resource}`;
+    const common: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+      'X-Request-Id': requestId,
+      ...corsHeaders(settings.corsOrigins, header(event, 'origin')),
+    };
+    const respond = (result: HttpResult): APIGatewayProxyResult => ({
+      statusCode: result.status,
+      headers: { ...common, ...result.headers },
+      body: result.body === undefined ? '' : JSON.stringify(result.body),
+    });
+    const fail = (error: HttpError) =>
+      respond({
+        status: error.status,
+        headers: error.headers,
+        body: {
+          error: {
+            code: error.code,
+            message: error.message,
+            requestId,
+            ...(error.details ? { details: error.details } : {}),
+          },
+        },
+      });
+
+    try {
+      const caller = callerOf(event);
+      if (limiter && settings.limits) {
+        const decision = await limiter(clientKey(event, caller), limitFor(settings.limits, event));
+        Object.assign(common, rateLimitHeaders(decision));
+        if (!decision.allowed) {
+          throw new HttpError(
+            429,
+            'RateLimited',
+            'Too many requests for this client; retry later.',
+            undefined,
+            {
+              'Retry-After': String(decision.retryAfter ?? 1),
+            },
+          );
+        }
+      }
+      const lifecycle = settings.lifecycle[routeKey];
+      if (lifecycle) {
+        const sunset = new Date(lifecycle.sunset);
+        const link = lifecycle.successor ? { Link: `<${lifecycle.successor}>; rel="successor-version"` } : {};
+        Object.assign(common, link);
+        if (Date.now() >= sunset.getTime()) {
+          const successor = lifecycle.successor ? ` Use ${lifecycle.successor}.` : '';
+          throw new HttpError(410, 'Gone', `${routeKey} was retired on ${httpDate(sunset)}.${successor}`);
+        }
+        common.Deprecation = `@${Math.floor(new Date(lifecycle.deprecated).getTime() / 1000)}`;
+        common.Sunset = httpDate(sunset);
+      }
+      const definition = routes[routeKey];
+      if (!definition) throw new HttpError(404, 'NotFound', `No route ${routeKey}.`);
+      const body = definition.body ? parseBody(event, definition.body, settings.maxBodyBytes) : undefined;
+      const request: HttpRequest<unknown> = {
+        event,
+        body,
+        caller,
+        requestId,
+        pathParameters: Object.fromEntries(
+          Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? '']),
+        ),
+        query: Object.fromEntries(
+          Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? '']),
+        ),
+      };
+      const key = definition.idempotent ? header(event, 'idempotency-key') : undefined;
+      if (key === undefined || !once || !idempotent) return respond(await definition.handle(request));
+      if (!IDEMPOTENCY_KEY.test(key)) {
+        throw new HttpError(
+          400,
+          'InvalidIdempotencyKey',
+          'Idempotency-Key must be 1 to 128 characters of letters, digits and _ . : -',
+        );
+      }
+      idempotent.config.registerLambdaContext(context);
+      const first = await once({
+        // Scoped to the caller and the route: one client's key never answers for another's request.
+        key: `${clientKey(event, caller)}#${routeKey}#${key}`,
+        body: JSON.stringify(body),
+        run: () => definition.handle(request),
+      });
+      return respond({ ...first, headers: { ...first.headers, 'Idempotency-Key': key } });
+    } catch (error: unknown) {
+      if (error instanceof HttpError) return fail(error);
+      if (error instanceof IdempotencyValidationError) {
+        return fail(
+          new HttpError(
+            422,
+            'IdempotencyKeyReused',
+            'This Idempotency-Key was already used with a different request body.',
+          ),
+        );
+      }
+      if (error instanceof IdempotencyAlreadyInProgressError) {
+        return fail(
+          new HttpError(
+            409,
+            'RequestInProgress',
+            'A request with this Idempotency-Key is still in progress.',
+            undefined,
+            {
+              'Retry-After': '1',
+            },
+          ),
+        );
+      }
+      logger.error('request failed', { error: error as Error, routeKey });
+      return fail(new HttpError(500, 'InternalError', 'The request failed inside the service.'));
+    }
+  };
+}
+
+function callerOf(event: APIGatewayProxyEvent): Caller {
+  const auth = (event.requestContext.authorizer ?? {}) as Record<string, unknown>;
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return {
+    sub: text(auth.sub) || text(auth.principalId),
+    scopes: text(auth.scopes)
+      .split(' ')
+      .filter((s) => s !== ''),
+    clientId: text(auth.clientId),
+  };
+}
+
+/** Whom the limiter counts: the OAuth client, else the API key, else the source address. */
+function clientKey(event: APIGatewayProxyEvent, caller: Caller): string {
+  if (caller.clientId) return `client:${caller.clientId}`;
+  const apiKeyId = event.requestContext.identity.apiKeyId;
+  if (apiKeyId) return `key:${apiKeyId}`;
+  return `ip:${event.requestContext.identity.sourceIp}`;
+}
+
+function limitFor(limits: z.infer<typeof Limits>, event: APIGatewayProxyEvent): RateLimit {
+  const apiKeyId = event.requestContext.identity.apiKeyId ?? '';
+  const tier = limits.keyTiers.find((k) => k.keyId === apiKeyId)?.tier ?? limits.defaultTier;
+  const found = limits.tiers[tier] ?? limits.tiers[limits.defaultTier];
+  if (!found) throw new Error(`RATE_LIMITS names no tier ${tier}`);
+  return found;
+}
+
+function rateLimitHeaders(d: RateLimitDecision): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(d.limit),
+    'X-RateLimit-Remaining': String(d.remaining),
+    'X-RateLimit-Reset': String(d.reset),
+  };
+}
+
+function corsHeaders(origins: readonly string[], origin: string | undefined): Record<string, string> {
+  if (origins.length === 0 || origin === undefined) return {};
+  if (origins.includes('*')) return { 'Access-Control-Allow-Origin': '*' };
+  return origins.includes(origin) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
+}
+
+function parseBody<B>(event: APIGatewayProxyEvent, schema: z.ZodType<B>, maxBytes: number): B {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text) > maxBytes) {
+    throw new HttpError(413, 'PayloadTooLarge', `The request body is larger than ${maxBytes} bytes.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'InvalidJson', 'The request body is not valid JSON.');
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new HttpError(
+      400,
+      'ValidationFailed',
+      'The request body does not match the schema.',
+      parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(body)'}: ${i.message}`),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,20 @@
+import { createSqsConsumer } from '../shared/sqs-batch';
+import { recordOnce } from './adapters';
+import { inboxEntry, InboundWebhook } from './domain';
+
+/**
+ * Consumes the webhooks the gateway queued: provider and received-at come from message attributes, the
+ * body is the provider's payload. An unknown provider or a malformed payload fails the record, which after
+ * the queue's retries lands in its DLQ with the reason in the log.
+ */
+export const handler = createSqsConsumer({
+  schema: InboundWebhook,
+  what: 'webhook',
+  idempotencyKey: 'join(`#`, [provider, body.id])',
+  fromRecord: (record, body) => ({
+    provider: record.messageAttributes.provider?.stringValue,
+    receivedAt: record.messageAttributes.receivedAt?.stringValue,
+    body,
+  }),
+  handle: async (webhook: InboundWebhook) => ({ recorded: await recordOnce(inboxEntry(webhook)) }),
+});

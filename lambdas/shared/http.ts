@@ -128,7 +128,8 @@ export function createHttpHandler(
     ? makeIdempotent(
         async (input: { key: string; body: string; run: () => Promise<HttpResult> }) => {
           const result = await input.run();
-          return { status: result.status, body: result.body, headers: result.headers };
+          // Stored as JSON: no undefined values, which the persistence layer cannot marshal.
+          return JSON.parse(JSON.stringify(result)) as HttpResult;
         },
         { ...idempotent, dataIndexArgument: 0 },
       )

@@ -10,7 +10,7 @@ import { inboxEntry, InboundWebhook } from './domain';
 export const handler = createSqsConsumer({
   schema: InboundWebhook,
   what: 'webhook',
-  idempotencyKey: 'join(`#`, [provider, body.id])',
+  idempotencyKey: '[provider, body.id]',
   fromRecord: (record, body) => ({
     provider: record.messageAttributes.provider?.stringValue,
     receivedAt: record.messageAttributes.receivedAt?.stringValue,

@@ -72,20 +72,17 @@ const Tier = z.strictObject({
   windowSeconds: positive(86_400),
 });
 const date = z.iso.date().or(z.iso.datetime({ offset: true }));
-const Auth = z.union([
-  z.literal('cognito'),
-  z
-    .strictObject({
-      issuer: z.url({ protocol: /^https?$/ }),
-      audience: z.string().min(1),
-      algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256', 'EdDSA'])).min(1),
-      jwksUrl: z.url({ protocol: /^https$/ }).optional(),
-      jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
-    })
-    .refine((a) => (a.jwksUrl === undefined) !== (a.jwks === undefined), {
-      message: 'give exactly one of jwksUrl (an https URL) and jwks (the key set inline)',
-    }),
-]);
+const OidcAuth = z
+  .strictObject({
+    issuer: z.url({ protocol: /^https?$/ }),
+    audience: z.string().min(1),
+    algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256', 'EdDSA'])).min(1),
+    jwksUrl: z.url({ protocol: /^https$/ }).optional(),
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+  })
+  .refine((a) => (a.jwksUrl === undefined) !== (a.jwks === undefined), {
+    message: 'give exactly one of jwksUrl (an https URL) and jwks (the key set inline)',
+  });
 const Api = z.strictObject({
   tiers: z
     .record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), Tier)
@@ -122,14 +119,14 @@ const Api = z.strictObject({
  * Problems are reported through `bad`, each naming the field, so every one is listed at once.
  */
 export function loadApiConfig(rawApi: unknown, rawAuth: unknown, bad: (problem: string) => void): ApiConfig {
-  const parse = <T>(key: string, schema: z.ZodType<T>, raw: unknown, fallback: unknown): T => {
-    let value = raw ?? fallback;
+  const parse = <T>(key: string, schema: z.ZodType<T>, raw: unknown): T | undefined => {
+    let value = raw;
     if (typeof value === 'string' && /^\s*[{[]/.test(value)) {
       try {
         value = JSON.parse(value);
       } catch {
         bad(`conflux:${key} is not valid: its text is not JSON.`);
-        return schema.parse(fallback);
+        return undefined;
       }
     }
     const parsed = schema.safeParse(value);
@@ -138,13 +135,13 @@ export function loadApiConfig(rawApi: unknown, rawAuth: unknown, bad: (problem: 
       const where = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
       bad(`conflux:${key}${where} is not valid: ${issue.message}.`);
     }
-    return schema.parse(fallback);
+    return undefined;
   };
-  const api = parse('api', Api, rawApi, {});
-  const auth = parse('auth', Auth, rawAuth, 'cognito');
+  const api = parse('api', Api, rawApi ?? {}) ?? Api.parse({});
+  const oidc = rawAuth === undefined || rawAuth === 'cognito' ? undefined : parse('auth', OidcAuth, rawAuth);
   return {
     ...api,
-    auth: auth === 'cognito' ? { kind: 'cognito' } : { kind: 'oidc', ...auth },
+    auth: oidc ? { kind: 'oidc', ...oidc } : { kind: 'cognito' },
     deprecations: Object.fromEntries(
       Object.entries(api.deprecations).map(([version, d]) => [
         version,

@@ -348,9 +348,10 @@ export class Gateway {
       return FAILURES.invalidBody;
     }
     if (validator(json)) return undefined;
-    state.validationErrorString = JSON.stringify(
-      (validator.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim()),
-    );
+    // AWS writes a bracketed list, e.g. `[object has missing required properties (["x"])]`.
+    state.validationErrorString = `[${(validator.errors ?? [])
+      .map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`.trim())
+      .join(', ')}]`;
     return FAILURES.invalidBody;
   }
 
@@ -368,7 +369,8 @@ export class Gateway {
       '$context.error.message': (failure.message ?? '').replace(/"/g, '\\"'),
       '$context.error.messageString': JSON.stringify(failure.message),
       '$context.error.responseType': failure.type,
-      '$context.error.validationErrorString': (state?.validationErrorString ?? '').replace(/"/g, '\\"'),
+      // Escaped so that the usual `"$context.error.validationErrorString"` in a template stays valid JSON.
+      '$context.error.validationErrorString': JSON.stringify(state?.validationErrorString ?? '').slice(1, -1),
     };
     const template = custom?.templates['application/json'];
     const body =

@@ -8,6 +8,7 @@ const from = (context: Record<string, unknown>) => (key: string) => context[key]
 describe('loadConfig', () => {
   it('defaults to an environment-agnostic dev deployment', () => {
     expect(loadConfig(from({}))).toEqual({
+      api: expect.objectContaining({ auth: { kind: 'cognito' }, waf: true }) as unknown,
       stage: 'dev',
       account: undefined,
       region: undefined,
@@ -70,5 +71,87 @@ describe('loadConfig', () => {
     const load = () => loadConfig(from({ 'conflux:stage': 'X', 'conflux:region': 'nowhere' }));
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/conflux:stage[\s\S]*conflux:region/);
+  });
+});
+
+describe('loadConfig: the API', () => {
+  it('defaults to Cognito, free and partner tiers, WAF on, no CORS and v1 deprecated', () => {
+    const { api } = loadConfig(from({}));
+    expect(api.auth).toEqual({ kind: 'cognito' });
+    expect(Object.keys(api.tiers).sort()).toEqual(['free', 'partner']);
+    expect(api.tiers.free).toEqual({ rate: 5, burst: 10, quotaPerDay: 1000, limit: 60, windowSeconds: 60 });
+    expect(api.waf).toBe(true);
+    expect(api.corsOrigins).toEqual([]);
+    expect(api.deprecations.v1?.sunset.toISOString()).toBe('2027-06-30T00:00:00.000Z');
+  });
+
+  it('reads an OIDC issuer and API settings given as JSON text with -c', () => {
+    const { api } = loadConfig(
+      from({
+        'conflux:auth': JSON.stringify({
+          issuer: 'https://login.example.com/',
+          audience: 'conflux',
+          algorithms: ['ES256'],
+          jwksUrl: 'https://login.example.com/.well-known/jwks.json',
+        }),
+        'conflux:api': JSON.stringify({ corsOrigins: ['https://app.example.com'], waf: false }),
+      }),
+    );
+    expect(api.auth).toEqual({
+      kind: 'oidc',
+      issuer: 'https://login.example.com/',
+      audience: 'conflux',
+      algorithms: ['ES256'],
+      jwksUrl: 'https://login.example.com/.well-known/jwks.json',
+    });
+    expect(api.corsOrigins).toEqual(['https://app.example.com']);
+    expect(api.waf).toBe(false);
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      'an issuer with both key sources',
+      {
+        'conflux:auth': {
+          issuer: 'https://i.example',
+          audience: 'a',
+          algorithms: ['RS256'],
+          jwksUrl: 'https://i.example/jwks',
+          jwks: { keys: [{ kty: 'RSA' }] },
+        },
+      },
+      /conflux:auth is not valid: .*exactly one of jwksUrl/,
+    ],
+    [
+      'a symmetric algorithm',
+      {
+        'conflux:auth': {
+          issuer: 'https://i.example',
+          audience: 'a',
+          algorithms: ['HS256'],
+          jwksUrl: 'https://i.example/j',
+        },
+      },
+      /conflux:auth.algorithms.0 is not valid/,
+    ],
+    [
+      'a tier missing a limit',
+      {
+        'conflux:api': {
+          tiers: { free: { rate: 1, burst: 1, quotaPerDay: 1, windowSeconds: 60 }, partner: {} },
+        },
+      },
+      /conflux:api.tiers.free.limit is not valid/,
+    ],
+    ['no partner tier', { 'conflux:api': { tiers: {} } }, /tiers "free" and "partner" are required/],
+    [
+      'a sunset before the deprecation',
+      { 'conflux:api': { deprecations: { v1: { deprecated: '2027-01-01', sunset: '2026-01-01' } } } },
+      /conflux:api.deprecations.v1 is not valid: sunset must come after deprecated/,
+    ],
+    ['an unknown setting', { 'conflux:api': { wafs: true } }, /conflux:api is not valid: .*wafs/],
+    ['text that is not JSON', { 'conflux:api': '{oops' }, /conflux:api is not valid: its text is not JSON/],
+  ])('fails on %s, naming the field', (_name, context, message) => {
+    expect(() => loadConfig(from(context))).toThrow(message);
   });
 });

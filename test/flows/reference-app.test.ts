@@ -1,22 +1,23 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildConfluxApp, type ConfluxStacks } from '../../lib/app';
+import type { ConfluxStacks } from '../../lib/app';
 import { domainEvent } from '../support/fixtures';
-import { eventually, runApp, type RunningApp } from '../support/runtime';
+import { runReferenceApp, type ReferenceApp } from '../support/reference-app';
+import { eventually, type RunningApp } from '../support/runtime';
 
 /** The reference application on the offline runtime, driven as a user would: HTTP and published events. */
 describe('reference application, offline', () => {
+  let app: ReferenceApp;
   let running: RunningApp;
   let stacks: ConfluxStacks;
 
   beforeAll(async () => {
-    running = await runApp((app) => {
-      stacks = buildConfluxApp(app);
-    });
+    app = await runReferenceApp();
+    ({ running, stacks } = app);
   });
   afterAll(async () => {
-    await running.stop();
+    await app.stop();
   });
 
   it('answers GET /v1/health through the gateway', async () => {
@@ -26,10 +27,12 @@ describe('reference application, offline', () => {
     expect(await response.json()).toEqual({ status: 'ok', version: '0.1.0' });
   });
 
-  it('answers an unknown route as API Gateway does', async () => {
+  it('answers an unknown route with a JSON 404 carrying the request id', async () => {
     const response = await fetch(`${running.runtime.baseUrl ?? ''}/v1/nowhere`);
-    expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ message: 'Missing Authentication Token' });
+    expect(response.status).toBe(404);
+    const body = (await response.json()) as { error: { code: string; requestId: string } };
+    expect(body.error.code).toBe('NotFound');
+    expect(body.error.requestId).toBe(response.headers.get('x-amzn-requestid'));
   });
 
   it('delivers a published order event to the notifications table, and keeps a non-matching one out', async () => {

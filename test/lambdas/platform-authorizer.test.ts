@@ -130,6 +130,27 @@ describe('JWT verifier: the attack suite', () => {
       /own key source \(jku\)/,
     );
   });
+  it('checks client_id instead of aud for issuers like Cognito, and strips their scope prefix', async () => {
+    const cognitoLike = createVerifier({
+      issuer,
+      audience: ['client-a', 'client-b'],
+      audienceClaim: 'client_id',
+      scopePrefix: 'conflux/',
+      algorithms: ['RS256'],
+      jwks: { keys: jwks },
+    });
+    const token = await sign({
+      aud: undefined,
+      client_id: 'client-b',
+      scope: 'conflux/orders:write other/x',
+    });
+    await expect(cognitoLike(token)).resolves.toMatchObject({
+      clientId: 'client-b',
+      scopes: ['orders:write'],
+    });
+    const stranger = await sign({ aud: undefined, client_id: 'client-z' });
+    await expect(cognitoLike(stranger)).rejects.toThrow(/client_id is not an accepted audience/);
+  });
 });
 
 describe('route scopes and policies', () => {

@@ -42,6 +42,44 @@ describe('ApiStack', () => {
     });
   });
 
+  it('routes webhooks of each known provider straight to SQS with provider and received-at attributes', () => {
+    for (const provider of ['stripe', 'github', 'shopify'])
+      template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: provider });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      AuthorizationType: 'CUSTOM',
+      ApiKeyRequired: true,
+      Integration: Match.objectLike({
+        Type: 'AWS',
+        PassthroughBehavior: 'NEVER',
+        RequestTemplates: {
+          'application/json': Match.stringLikeRegexp(
+            'Action=SendMessage&MessageBody=.*StringValue=stripe.*Name=receivedAt.*\\$context.requestTimeEpoch',
+          ),
+        },
+      }),
+    });
+  });
+
+  it('puts telemetry straight on the Kinesis stream, partitioned by the body’s deviceId', () => {
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    const telemetry = methods.find((m) => JSON.stringify(m).includes('kinesis:action/PutRecord'));
+    expect(JSON.stringify(telemetry)).toContain(
+      `"PartitionKey\\":\\"$util.escapeJavaScript($input.path('$.deviceId'))`,
+    );
+    template.hasResourceProperties('AWS::Kinesis::Stream', { StreamEncryption: { EncryptionType: 'KMS' } });
+  });
+
+  it('deprecates /v1/orders in favour of /v2/orders in the orders function’s version table', () => {
+    const fns = template.findResources('AWS::Lambda::Function');
+    const orders = Object.entries(fns).find(([id]) => id.startsWith('OrdersFunction'))?.[1] as {
+      Properties: { Environment: { Variables: { API_LIFECYCLE: string } } };
+    };
+    expect(
+      Object.keys(JSON.parse(orders.Properties.Environment.Variables.API_LIFECYCLE) as object).sort(),
+    ).toEqual(['GET /v1/orders/{orderId}', 'POST /v1/orders']);
+  });
+
   it('puts a WAF web ACL with a per-IP rate rule in front of the stage', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',

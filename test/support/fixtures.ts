@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { APIGatewayProxyEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DomainEvent } from '../../lambdas/shared/schemas';
 import type { LedgerPosting } from '../../lambdas/ledger-postings/domain';
 
@@ -83,5 +83,75 @@ export function ledgerPosting(overrides: Partial<LedgerPosting> = {}): LedgerPos
     currency: 'EUR',
     occurredAt: '2026-11-25T10:00:00.000Z',
     ...overrides,
+  };
+}
+
+/** A Lambda proxy event as API Gateway sends it after the authorizer, with overrides. */
+export function apiEvent(
+  overrides: {
+    method?: string;
+    resource?: string;
+    path?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    pathParameters?: Record<string, string>;
+    clientId?: string;
+    sub?: string;
+    apiKeyId?: string;
+  } = {},
+): APIGatewayProxyEvent {
+  const resource = overrides.resource ?? '/v2/things';
+  return {
+    resource,
+    path: overrides.path ?? resource,
+    httpMethod: overrides.method ?? 'POST',
+    headers: { 'Content-Type': 'application/json', ...overrides.headers },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: overrides.pathParameters ?? null,
+    stageVariables: null,
+    body:
+      overrides.body === undefined
+        ? null
+        : typeof overrides.body === 'string'
+          ? overrides.body
+          : JSON.stringify(overrides.body),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'api',
+      authorizer: {
+        principalId: overrides.sub ?? 'alice',
+        sub: overrides.sub ?? 'alice',
+        scopes: 'things:write',
+        clientId: overrides.clientId ?? randomUUID(),
+      },
+      protocol: 'HTTP/1.1',
+      httpMethod: overrides.method ?? 'POST',
+      identity: {
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: overrides.apiKeyId ?? null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        sourceIp: '127.0.0.1',
+        user: null,
+        userAgent: 'test',
+        userArn: null,
+      },
+      path: `/test${resource}`,
+      stage: 'test',
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'r',
+      resourcePath: resource,
+    },
   };
 }

@@ -20,17 +20,18 @@ export interface RunningApp {
  */
 export async function runApp(
   build: (app: App) => void,
-  options: Partial<RuntimeOptions> = {},
+  options: Partial<RuntimeOptions> & { context?: Record<string, unknown> } = {},
 ): Promise<RunningApp> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'conflux-app-'));
-  const app = new App({ outdir, context: cdkJsonContext() });
+  const { context, ...runtimeOptions } = options;
+  const app = new App({ outdir, context: { ...cdkJsonContext(), ...context } });
   build(app);
   app.synth();
   const runtime = await startRuntime({
     cdkOut: outdir,
     stateDir: path.join(outdir, '.conflux'),
     port: 0,
-    ...options,
+    ...runtimeOptions,
   });
   return {
     runtime,

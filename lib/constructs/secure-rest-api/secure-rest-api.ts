@@ -107,7 +107,7 @@ export class SecureRestApi extends Construct {
   public readonly appClients: Readonly<Record<string, cognito.UserPoolClient>> = {};
 
   private readonly props: SecureRestApiProps;
-  private readonly authorizer: apigw.TokenAuthorizer;
+  private authorizerCache?: apigw.TokenAuthorizer;
   private readonly validator: apigw.RequestValidator;
   private readonly routeScopes: Record<string, readonly string[]> = {};
   private readonly lifecycle = new Map<lambda.Function, Record<string, object>>();
@@ -219,12 +219,17 @@ export class SecureRestApi extends Construct {
       errorMeaning: 'Authorized routes answer 500 AuthorizerConfigurationError.',
     });
     this.authorizerFunction = authorizerParts.fn;
-    this.authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
+  }
+
+  /** The TOKEN authorizer, made with the first authorized route (an authorizer must belong to a method). */
+  private get authorizer(): apigw.TokenAuthorizer {
+    this.authorizerCache ??= new apigw.TokenAuthorizer(this, 'Authorizer', {
       handler: this.authorizerFunction,
       identitySource: apigw.IdentitySource.header('Authorization'),
       validationRegex: '^Bearer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+$',
-      resultsCacheTtl: props.authorizerCacheTtl ?? Duration.minutes(5),
+      resultsCacheTtl: this.props.authorizerCacheTtl ?? Duration.minutes(5),
     });
+    return this.authorizerCache;
   }
 
   /** The stage URL. */

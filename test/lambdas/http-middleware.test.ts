@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import type * as Http from '../../lambdas/shared/http';
+import { useDynamoDbLocal } from '../support/dynamodb';
+import { apiEvent, lambdaContext } from '../support/fixtures';
+
+type Handler = ReturnType<typeof Http.createHttpHandler>;
+const Thing = z.strictObject({ name: z.string().min(1) });
+
+describe('HTTP middleware', () => {
+  const ddb = useDynamoDbLocal();
+  let http: typeof Http;
+  let env: NodeJS.ProcessEnv;
+  let calls: number;
+  let handler: Handler;
+
+  beforeAll(async () => {
+    env = {
+      RATE_LIMIT_TABLE_NAME: await ddb.createTable('limits', 'pk'),
+      RATE_LIMITS: JSON.stringify({
+        tiers: { free: { limit: 3, windowSeconds: 60 }, partner: { limit: 100, windowSeconds: 60 } },
+        defaultTier: 'free',
+        keyTiers: [{ keyId: 'partner-key', tier: 'partner' }],
+      }),
+      API_LIFECYCLE: JSON.stringify({
+        'POST /v1/things': {
+          deprecated: '2026-01-01T00:00:00Z',
+          sunset: '2099-01-01T00:00:00Z',
+          successor: '/v2/things',
+        },
+        'POST /v0/things': {
+          deprecated: '2020-01-01T00:00:00Z',
+          sunset: '2021-01-01T00:00:00Z',
+          successor: '/v2/things',
+        },
+      }),
+      CORS_ORIGINS: 'https://app.example.com',
+      MAX_BODY_BYTES: '1024',
+    };
+    process.env.IDEMPOTENCY_TABLE_NAME = await ddb.createTable('idempotency', 'id');
+    http = await import('../../lambdas/shared/http');
+    const things = http.route({
+      body: Thing,
+      idempotent: true,
+      handle: ({ body }) => {
+        calls += 1;
+        return Promise.resolve({ status: 201, body: { id: randomUUID(), name: body.name } });
+      },
+    });
+    handler = http.createHttpHandler(
+      {
+        'POST /v2/things': things,
+        'POST /v1/things': things,
+        'POST /v0/things': things,
+        'POST /v2/broken': http.route({
+          handle: () => Promise.reject(new Error('secret connection string leaked')),
+        }),
+      },
+      env,
+    );
+  });
+
+  const invoke = async (event = apiEvent()) => {
+    const result = await handler(event, lambdaContext());
+    return { ...result, json: (result.body ? JSON.parse(result.body) : undefined) as Record<string, never> };
+  };
+  const errorOf = (r: { json: Record<string, never> }) =>
+    (r.json as unknown as { error: { code: string; requestId: string } }).error;
+
+  it('answers with the route’s result and the common headers', async () => {
+    const event = apiEvent({ body: { name: 'a' }, apiKeyId: 'partner-key' });
+    const result = await invoke(event);
+    expect(result.statusCode).toBe(201);
+    expect(result.headers).toMatchObject({
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+      'X-Request-Id': event.requestContext.requestId,
+      'X-RateLimit-Limit': '100',
+      'X-RateLimit-Remaining': '99',
+    });
+  });
+
+  it('limits a client by its tier: 429 with Retry-After once the window is used up', async () => {
+    const clientId = randomUUID();
+    const results = [];
+    for (let i = 0; i < 4; i += 1) results.push(await invoke(apiEvent({ body: { name: 'a' }, clientId })));
+    expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 429]);
+    expect(results.map((r) => r.headers?.['X-RateLimit-Remaining'])).toEqual(['2', '1', '0', '0']);
+    expect(errorOf({ json: results[3]?.json ?? {} }).code).toBe('RateLimited');
+    expect(Number(results[3]?.headers?.['Retry-After'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('marks a deprecated route and answers 410 with the successor after its sunset', async () => {
+    const live = await invoke(apiEvent({ resource: '/v1/things', body: { name: 'a' } }));
+    expect(live.statusCode).toBe(201);
+    expect(live.headers).toMatchObject({
+      Deprecation: `@${Date.parse('2026-01-01T00:00:00Z') / 1000}`,
+      Sunset: 'Thu, 01 Jan 2099 00:00:00 GMT',
+      Link: '</v2/things>; rel="successor-version"',
+    });
+    calls = 0;
+    const gone = await invoke(apiEvent({ resource: '/v0/things', body: { name: 'a' } }));
+    expect(gone.statusCode).toBe(410);
+    expect(errorOf(gone).code).toBe('Gone');
+    expect(gone.headers?.Link).toBe('</v2/things>; rel="successor-version"');
+    expect(gone.headers?.['X-RateLimit-Limit']).toBe('3');
+    expect(calls).toBe(0);
+  });
+
+  it.each<[string, unknown, number, string]>([
+    ['malformed JSON', '{"name":', 400, 'InvalidJson'],
+    ['a wrong type', { name: 5 }, 400, 'ValidationFailed'],
+    ['an unknown field', { name: 'a', admin: true }, 400, 'ValidationFailed'],
+    ['an oversize body', { name: 'x'.repeat(2_000) }, 413, 'PayloadTooLarge'],
+  ])('rejects %s before the route runs', async (_name, body, status, code) => {
+    calls = 0;
+    const result = await invoke(apiEvent({ body }));
+    expect(result.statusCode).toBe(status);
+    expect(errorOf(result).code).toBe(code);
+    expect(calls).toBe(0);
+  });
+
+  it('replays the first answer for a repeated Idempotency-Key and refuses it with another body', async () => {
+    const clientId = randomUUID();
+    const headers = { 'idempotency-key': `key-${randomUUID()}` };
+    calls = 0;
+    const first = await invoke(apiEvent({ body: { name: 'a' }, headers, clientId, apiKeyId: 'partner-key' }));
+    const repeat = await invoke(
+      apiEvent({ body: { name: 'a' }, headers, clientId, apiKeyId: 'partner-key' }),
+    );
+    expect(repeat.json).toEqual(first.json);
+    expect(calls).toBe(1);
+    const other = await invoke(apiEvent({ body: { name: 'b' }, headers, clientId, apiKeyId: 'partner-key' }));
+    expect(other.statusCode).toBe(422);
+    expect(errorOf(other).code).toBe('IdempotencyKeyReused');
+    // Another client's identical key is its own.
+    const stranger = await invoke(apiEvent({ body: { name: 'b' }, headers, apiKeyId: 'partner-key' }));
+    expect(stranger.statusCode).toBe(201);
+    const bad = await invoke(apiEvent({ body: { name: 'a' }, headers: { 'Idempotency-Key': 'no spaces' } }));
+    expect(errorOf(bad).code).toBe('InvalidIdempotencyKey');
+  });
+
+  it('hides an internal failure behind a 500 that names no detail', async () => {
+    const result = await invoke(apiEvent({ resource: '/v2/broken' }));
+    expect(result.statusCode).toBe(500);
+    expect(errorOf(result).code).toBe('InternalError');
+    expect(result.body).not.toContain('secret');
+  });
+
+  it('allows only the configured CORS origin', async () => {
+    const allowed = await invoke(
+      apiEvent({ body: { name: 'a' }, headers: { Origin: 'https://app.example.com' } }),
+    );
+    expect(allowed.headers?.['Access-Control-Allow-Origin']).toBe('https://app.example.com');
+    const other = await invoke(
+      apiEvent({ body: { name: 'a' }, headers: { Origin: 'https://evil.example' } }),
+    );
+    expect(other.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+  });
+});

@@ -27,6 +27,7 @@ export function buildConfluxApp(app: App): ConfluxStacks {
     env,
     config,
     alarmTopic: messaging.alarmTopic,
+    domainEvents: messaging.domainEvents,
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

@@ -12,7 +12,14 @@ import { Construct } from 'constructs';
 import { CreateOrderV1, CreateOrderV2 } from '../../lambdas/orders-api/contract';
 import { TelemetryReading, WEBHOOK_PROVIDERS, WebhookBody } from '../../lambdas/webhooks-inbox/contract';
 import type { ConfluxConfig } from '../config';
-import { IdempotencyTable, QueueConsumer, QueueWithDlq, SecureRestApi } from '../constructs';
+import {
+  IdempotencyTable,
+  QueueConsumer,
+  QueueWithDlq,
+  SecureRestApi,
+  type FanOutTopic,
+} from '../constructs';
+import { Accounts } from './accounts';
 import { createServiceFunction } from '../constructs/private/service-function';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -24,6 +31,8 @@ export interface ApiStackProps extends StackProps {
   readonly config: ConfluxConfig;
   /** Where the API's alarms notify. */
   readonly alarmTopic?: sns.ITopic;
+  /** The topic integration events are published to (the accounts' outbox). */
+  readonly domainEvents: FanOutTopic;
 }
 
 /**
@@ -42,6 +51,8 @@ export class ApiStack extends Stack {
   public readonly webhookInbox: dynamodb.TableV2;
   /** Telemetry readings, partitioned by device. */
   public readonly telemetry: kinesis.Stream;
+  /** The event-sourced accounts. */
+  public readonly accounts: Accounts;
   /** API keys of the demo clients, by tier. */
   public readonly apiKeys: Readonly<Record<string, apigw.IApiKey>>;
 
@@ -148,6 +159,14 @@ export class ApiStack extends Stack {
       encryption: kinesis.StreamEncryption.MANAGED,
     });
     this.addTelemetryRoute();
+
+    this.accounts = new Accounts(this, 'Accounts', {
+      gateway: this.gateway,
+      domainEvents: props.domainEvents,
+      removalPolicy: config.removalPolicy,
+      logRetention: config.logRetention,
+      alarmTopic,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.gateway.url });
   }

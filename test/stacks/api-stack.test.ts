@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../lib/config';
 import { ApiStack } from '../../lib/stacks/api-stack';
+import { MessagingStack } from '../../lib/stacks/messaging-stack';
 import { cdkJsonContext } from '../support/cdk';
 import { snapshotTemplate } from '../support/snapshot';
 
@@ -11,7 +12,9 @@ describe('ApiStack', () => {
   let template: Template;
   beforeAll(() => {
     const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
-    stack = new ApiStack(app, 'Api', { config: loadConfig(() => undefined) });
+    const config = loadConfig(() => undefined);
+    const messaging = new MessagingStack(app, 'Messaging', { config });
+    stack = new ApiStack(app, 'Api', { config, domainEvents: messaging.domainEvents });
     template = Template.fromStack(stack);
   });
 

@@ -351,9 +351,14 @@ export class SecureRestApi extends Construct {
       removalPolicy,
     });
     (this as { userPool?: cognito.UserPool }).userPool = pool;
-    const scopes = ['orders:read', 'orders:write', 'webhooks:write', 'telemetry:write'].map(
-      (name) => new cognito.ResourceServerScope({ scopeName: name, scopeDescription: name }),
-    );
+    const scopes = [
+      'orders:read',
+      'orders:write',
+      'accounts:read',
+      'accounts:write',
+      'webhooks:write',
+      'telemetry:write',
+    ].map((name) => new cognito.ResourceServerScope({ scopeName: name, scopeDescription: name }));
     const server = pool.addResourceServer('ResourceServer', { identifier: 'conflux', scopes });
     pool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: `${this.props.apiName}-${Stack.of(this).account}`.slice(0, 63) },

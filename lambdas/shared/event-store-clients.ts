@@ -1,0 +1,14 @@
+import { documents } from './clients';
+import { createEventStore, type Upcasters } from './event-store';
+import { requireEnv } from './env';
+
+/** The store the `EventStore` construct's grants configure: `EVENT_STORE_TABLE_NAME`, snapshots optional. */
+export function eventStoreFromEnv(upcasters: Upcasters = {}) {
+  return createEventStore({
+    documents,
+    tableName: requireEnv('EVENT_STORE_TABLE_NAME'),
+    snapshotTableName: process.env.EVENT_STORE_SNAPSHOT_TABLE_NAME,
+    snapshotEvery: Number(process.env.EVENT_STORE_SNAPSHOT_EVERY ?? 100),
+    upcasters,
+  });
+}

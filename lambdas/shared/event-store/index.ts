@@ -1,0 +1,3 @@
+export * from './store';
+export * from './types';
+export * from './upcasting';

@@ -1,0 +1,203 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { createServiceFunction } from '../private/service-function';
+import { PropsValidationError, PropsValidator } from '../private/validation';
+
+/** Properties of an {@link EventStore}. */
+export interface EventStoreProps {
+  /** Write a snapshot each time a stream crosses a multiple of this many events (2 to 10 000). @default 100 */
+  readonly snapshotEvery?: number;
+  /** Refuse table deletion (CloudFormation and API). @default false */
+  readonly deletionProtection?: boolean;
+  /** What happens to the tables when they leave the stack. @default RemovalPolicy.RETAIN - events are the record */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Where the store's alarms notify. */
+  readonly alarmTopic?: sns.ITopic;
+  /** Retention of the stream readers' logs. */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/** A function reading the store's change stream. */
+export interface StreamReaderOptions {
+  readonly entry: string;
+  readonly serviceName: string;
+  readonly environment?: Record<string, string>;
+  /** What a failing reader means, for its alarm. */
+  readonly errorMeaning: string;
+  /** @default 100 */
+  readonly batchSize?: number;
+}
+
+/** A stream reader: its function and the queue that receives the batches it gave up on. */
+export interface StreamReader {
+  readonly function: lambda.Function;
+  readonly failures: sqs.Queue;
+}
+
+/** DynamoDB streams serve at most two concurrent readers per shard before reads are throttled. */
+export const MAX_STREAM_READERS = 2;
+
+/**
+ * An event store on DynamoDB: the events table (partition key `streamId`, sort key `version`, a
+ * `NEW_IMAGE` stream, PITR, encryption) and a snapshots table, with grants that set the environment the
+ * handlers' `eventStoreFromEnv` reads. Readers of the change stream (projections, the outbox relay) are
+ * added with {@link EventStore.addStreamReader}; each gets an on-failure queue, bisection, retries and
+ * alarms on its errors, its iterator age and its failure queue. More than two readers fail synth.
+ */
+export class EventStore extends Construct {
+  public readonly table: dynamodb.TableV2;
+  public readonly snapshots: dynamodb.TableV2;
+  public readonly snapshotEvery: number;
+  private readonly readers: string[] = [];
+  private readonly props: EventStoreProps;
+
+  constructor(scope: Construct, id: string, props: EventStoreProps = {}) {
+    super(scope, id);
+    this.props = props;
+    const check = new PropsValidator('EventStore', this);
+    check.integerInRange('snapshotEvery', props.snapshotEvery, 2, 10_000);
+    check.throwIfInvalid();
+    this.snapshotEvery = props.snapshotEvery ?? 100;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const common = {
+      partitionKey: { name: 'streamId', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'version', type: dynamodb.AttributeType.NUMBER },
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      deletionProtection: props.deletionProtection ?? false,
+    };
+    this.table = new dynamodb.TableV2(this, 'Events', {
+      ...common,
+      dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
+      removalPolicy,
+    });
+    // Snapshots are an optimisation only: losing them changes no answer.
+    this.snapshots = new dynamodb.TableV2(this, 'Snapshots', {
+      ...common,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const errors = new cloudwatch.MathExpression({
+      expression: 'm1',
+      usingMetrics: {
+        m1: this.table.metricSystemErrorsForOperations({
+          operations: [dynamodb.Operation.TRANSACT_WRITE_ITEMS, dynamodb.Operation.QUERY],
+          period: Duration.minutes(1),
+        }),
+      },
+      period: Duration.minutes(1),
+    });
+    this.alarm('SystemErrors', errors, 'DynamoDB failed appends or reads of the event store.');
+  }
+
+  /** Lets `fn` append (transactions of conditional puts), load and snapshot; sets its environment. */
+  public grantAppend(fn: lambda.Function): void {
+    this.table.grant(fn, 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query');
+    this.snapshots.grant(fn, 'dynamodb:PutItem', 'dynamodb:Query');
+    this.setEnvironment(fn);
+  }
+
+  /** Lets `fn` load streams (with snapshots); sets its environment. */
+  public grantRead(fn: lambda.Function): void {
+    this.table.grant(fn, 'dynamodb:Query');
+    this.snapshots.grant(fn, 'dynamodb:Query');
+    this.setEnvironment(fn);
+  }
+
+  /** Adds a reader of the change stream, from the oldest record, in order per stream. */
+  public addStreamReader(id: string, options: StreamReaderOptions): StreamReader {
+    if (this.readers.length >= MAX_STREAM_READERS) {
+      throw new PropsValidationError(
+        `Invalid EventStore stream reader ${id} at ${this.node.path}: the stream already has ${this.readers.join(' and ')}; ` +
+          `DynamoDB streams serve at most ${MAX_STREAM_READERS} readers per shard before throttling them. ` +
+          'Subscribe to the domain-events topic the outbox publishes to instead.',
+      );
+    }
+    this.readers.push(id);
+    const scope = new Construct(this, id);
+    const failures = new sqs.Queue(scope, 'Failures', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    Validations.of(failures).acknowledge(
+      {
+        id: 'AwsSolutions::AwsSolutions-SQS3',
+        reason:
+          'This queue is the on-failure destination of a stream mapping: it is itself the dead-letter queue.',
+      },
+      {
+        id: 'Serverless::Serverless-SQSRedrivePolicy',
+        reason:
+          'This queue is the on-failure destination of a stream mapping: it is itself the dead-letter queue.',
+      },
+    );
+    const { fn } = createServiceFunction(scope, {
+      entry: options.entry,
+      serviceName: options.serviceName,
+      timeout: Duration.seconds(60),
+      memorySize: 256,
+      environment: options.environment,
+      logRetention: this.props.logRetention,
+      alarmTopic: this.props.alarmTopic,
+      noDeadLetterQueueBecause:
+        'A stream mapping invokes it synchronously; batches it gives up on go to the mapping’s on-failure queue.',
+      errorMeaning: options.errorMeaning,
+    });
+    fn.addEventSource(
+      new sources.DynamoEventSource(this.table, {
+        // From the oldest record kept (24 h): a new reader catches up rather than missing history.
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: options.batchSize ?? 100,
+        bisectBatchOnError: true,
+        retryAttempts: 10,
+        maxRecordAge: Duration.days(1),
+        reportBatchItemFailures: true,
+        parallelizationFactor: 1,
+        onFailure: new sources.SqsDlq(failures),
+      }),
+    );
+    this.alarm(
+      `${id}IteratorAge`,
+      fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+      `${id} is more than a minute behind the event store.`,
+      60_000,
+    );
+    this.alarm(
+      `${id}Failures`,
+      failures.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      `${id} gave up on stream records; they are in its failure queue (shard and sequence numbers).`,
+    );
+    return { function: fn, failures };
+  }
+
+  private setEnvironment(fn: lambda.Function): void {
+    fn.addEnvironment('EVENT_STORE_TABLE_NAME', this.table.tableName);
+    fn.addEnvironment('EVENT_STORE_SNAPSHOT_TABLE_NAME', this.snapshots.tableName);
+    fn.addEnvironment('EVENT_STORE_SNAPSHOT_EVERY', String(this.snapshotEvery));
+  }
+
+  private alarm(id: string, metric: cloudwatch.IMetric, description: string, threshold = 0): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      metric,
+      alarmDescription: `${this.node.path}: ${description}`,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (this.props.alarmTopic) alarm.addAlarmAction(new cwActions.SnsAction(this.props.alarmTopic));
+  }
+}

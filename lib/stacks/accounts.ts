@@ -1,0 +1,97 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { Movement, OpenAccount } from '../../lambdas/accounts-api/contract';
+import { EventStore, Projection, type FanOutTopic, type SecureRestApi } from '../constructs';
+import { createServiceFunction } from '../constructs/private/service-function';
+
+const lambdasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lambdas');
+
+/** Properties of {@link Accounts}. */
+export interface AccountsProps {
+  readonly gateway: SecureRestApi;
+  /** Where the outbox publishes the store's events as integration events. */
+  readonly domainEvents: FanOutTopic;
+  readonly removalPolicy: RemovalPolicy;
+  readonly logRetention: logs.RetentionDays;
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * The ledger's accounts, event-sourced: commands append to the {@link EventStore}; the `accounts`
+ * {@link Projection} keeps the read model; the outbox relay publishes every committed event to
+ * `domain-events`. These are the store's two stream readers.
+ */
+export class Accounts extends Construct {
+  public readonly store: EventStore;
+  public readonly view: Projection;
+
+  constructor(scope: Construct, id: string, props: AccountsProps) {
+    super(scope, id);
+    this.store = new EventStore(this, 'EventStore', {
+      snapshotEvery: 50,
+      removalPolicy: props.removalPolicy,
+      alarmTopic: props.alarmTopic,
+      logRetention: props.logRetention,
+    });
+    this.view = new Projection(this, 'AccountsView', {
+      store: this.store,
+      projectionName: 'accounts',
+      keyName: 'accountId',
+      entry: path.join(lambdasDir, 'accounts-projector/handler.ts'),
+    });
+    const outbox = this.store.addStreamReader('Outbox', {
+      entry: path.join(lambdasDir, 'events-publisher/handler.ts'),
+      serviceName: 'outbox',
+      environment: { DOMAIN_EVENTS_TOPIC_ARN: props.domainEvents.topic.topicArn },
+      errorMeaning: 'integration events stop reaching the domain-events topic.',
+    });
+    props.domainEvents.grantPublish(outbox.function);
+
+    const { fn } = createServiceFunction(new Construct(this, 'ApiFunction'), {
+      entry: path.join(lambdasDir, 'accounts-api/handler.ts'),
+      serviceName: 'accounts',
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+      environment: { ACCOUNTS_VIEW_TABLE_NAME: this.view.readModel.tableName },
+      logRetention: props.logRetention,
+      alarmTopic: props.alarmTopic,
+      noDeadLetterQueueBecause:
+        'The function is invoked only by API Gateway, synchronously; the caller gets the error. A function DLQ applies to asynchronous invocations only.',
+      errorMeaning: 'Accounts routes answer 500.',
+    });
+    this.store.grantAppend(fn);
+    this.view.grantRead(fn);
+
+    const target = { function: fn };
+    const gateway = props.gateway;
+    gateway.addRoute({
+      method: 'POST',
+      path: '/v1/accounts',
+      target,
+      scopes: ['accounts:write'],
+      body: OpenAccount,
+      idempotent: true,
+    });
+    for (const movement of ['deposits', 'withdrawals']) {
+      gateway.addRoute({
+        method: 'POST',
+        path: `/v1/accounts/{accountId}/${movement}`,
+        target,
+        scopes: ['accounts:write'],
+        body: Movement,
+        idempotent: true,
+      });
+    }
+    gateway.addRoute({ method: 'GET', path: '/v1/accounts/{accountId}', target, scopes: ['accounts:read'] });
+    gateway.addRoute({
+      method: 'GET',
+      path: '/v1/accounts/{accountId}/events',
+      target,
+      scopes: ['accounts:read'],
+    });
+  }
+}

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReferenceApp, type ReferenceApp } from '../support/reference-app';
+import { eventually } from '../support/runtime';
+
+interface AccountBody {
+  accountId: string;
+  balanceMinor: number;
+  version: number;
+}
+
+/** Event-sourced accounts through the offline gateway: commands, the read model, time travel, the outbox. */
+describe('accounts, offline', () => {
+  let app: ReferenceApp;
+  let token: string;
+
+  beforeAll(async () => {
+    app = await runReferenceApp();
+    token = await app.token({
+      subject: 'alice',
+      scopes: 'accounts:read accounts:write',
+      clientId: randomUUID(),
+    });
+  });
+  afterAll(async () => {
+    await app.stop();
+  });
+
+  async function call(method: string, route: string, body?: unknown, as = token) {
+    const response = await fetch(`${app.baseUrl}${route}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${as}`,
+        'x-api-key': app.keys.partner ?? '',
+        'content-type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+  const code = (r: { json: Record<string, unknown> }) => (r.json.error as { code: string } | undefined)?.code;
+
+  async function openAccount(): Promise<string> {
+    const opened = await call('POST', '/v1/accounts', { currency: 'EUR' });
+    expect(opened.status).toBe(201);
+    return (opened.json as unknown as AccountBody).accountId;
+  }
+
+  it('keeps a balance through deposits and withdrawals, refuses an overdraft, and travels in time', async () => {
+    const id = await openAccount();
+    const deposited = await call('POST', `/v1/accounts/${id}/deposits`, { amountMinor: 10_000 });
+    expect(deposited.json).toMatchObject({ balanceMinor: 10_000, version: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const between = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const withdrawn = await call('POST', `/v1/accounts/${id}/withdrawals`, { amountMinor: 2_500 });
+    expect(withdrawn.json).toMatchObject({ balanceMinor: 7_500, version: 3 });
+
+    const overdraft = await call('POST', `/v1/accounts/${id}/withdrawals`, { amountMinor: 100_000 });
+    expect(overdraft.status).toBe(409);
+    expect(code(overdraft)).toBe('InsufficientFunds');
+
+    // The read model catches up through the store's stream.
+    const view = await eventually(async () => {
+      const r = await call('GET', `/v1/accounts/${id}`);
+      return r.status === 200 && r.json.version === 3 ? r.json : undefined;
+    });
+    expect(view).toMatchObject({ balanceMinor: 7_500, currency: 'EUR' });
+
+    // Time travel from the store: by instant and by version.
+    expect((await call('GET', `/v1/accounts/${id}?asOf=${encodeURIComponent(between)}`)).json).toMatchObject({
+      balanceMinor: 10_000,
+      version: 2,
+    });
+    expect((await call('GET', `/v1/accounts/${id}?asOf=1`)).json).toMatchObject({
+      balanceMinor: 0,
+      version: 1,
+    });
+    const badAsOf = await call('GET', `/v1/accounts/${id}?asOf=yesterday`);
+    expect(badAsOf.status).toBe(400);
+    expect(code(badAsOf)).toBe('InvalidAsOf');
+
+    const events = await call('GET', `/v1/accounts/${id}/events`);
+    expect((events.json.events as { type: string }[]).map((e) => e.type)).toEqual([
+      'AccountOpened',
+      'MoneyDeposited',
+      'MoneyWithdrawn',
+    ]);
+  });
+
+  it('loses no update when writers race on one account: each deposit is applied or refused with 409', async () => {
+    const id = await openAccount();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => call('POST', `/v1/accounts/${id}/deposits`, { amountMinor: 100 })),
+    );
+    const applied = results.filter((r) => r.status === 200).length;
+    const conflicts = results.filter((r) => r.status === 409);
+    expect(applied + conflicts.length).toBe(8);
+    for (const conflict of conflicts) expect(code(conflict)).toBe('ConcurrentModification');
+    expect(applied).toBeGreaterThanOrEqual(1);
+    const now = await call('GET', `/v1/accounts/${id}?asOf=${encodeURIComponent(new Date().toISOString())}`);
+    expect(now.json).toMatchObject({ balanceMinor: 100 * applied, version: 1 + applied });
+  });
+
+  it('hides another subject’s account', async () => {
+    const id = await openAccount();
+    const bob = await app.token({
+      subject: 'bob',
+      scopes: 'accounts:read accounts:write',
+      clientId: randomUUID(),
+    });
+    expect((await call('GET', `/v1/accounts/${id}?asOf=1`, undefined, bob)).status).toBe(404);
+    expect((await call('POST', `/v1/accounts/${id}/deposits`, { amountMinor: 1 }, bob)).status).toBe(404);
+    expect((await call('GET', `/v1/accounts/${randomUUID()}`)).status).toBe(404);
+  });
+
+  it('publishes committed events through the outbox to domain-events, where analytics counts them', async () => {
+    const id = await openAccount();
+    await call('POST', `/v1/accounts/${id}/deposits`, { amountMinor: 5 });
+    const documents = DynamoDBDocumentClient.from(app.running.runtime.engines.dynamodb);
+    const analytics = app.running.physical(app.stacks.messaging.node.findChild('AnalyticsTable'));
+    const day = new Date().toISOString().slice(0, 10);
+    const counted = await eventually(async () => {
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: analytics, Key: { counterId: `AccountOpened#${day}` } }),
+      );
+      return Item;
+    });
+    expect(Number(counted.count)).toBeGreaterThanOrEqual(1);
+  });
+});

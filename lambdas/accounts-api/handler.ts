@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../shared/clients';
-import { requireEnv } from '../shared/env';
 import { ConcurrencyError, latest, type NewEvent } from '../shared/event-store';
 import { eventStoreFromEnv } from '../shared/event-store-clients';
 import { createHttpHandler, HttpError, route, type HttpRequest } from '../shared/http';
+import { activeTableReader } from '../shared/projection';
 import { Movement, OpenAccount } from './contract';
 import {
   AccountAggregate,
@@ -19,7 +19,7 @@ import {
 } from './domain';
 
 const store = eventStoreFromEnv(accountUpcasters);
-const viewTable = requireEnv('ACCOUNTS_VIEW_TABLE_NAME');
+const viewTable = activeTableReader('accounts');
 const ATTEMPTS = 3;
 const streamOf = (accountId: string) => `account-${accountId}`;
 
@@ -147,7 +147,9 @@ export const handler = createHttpHandler({
           body: { ...accountView(accountId, loaded.state, loaded.version), asOf: request.query.asOf },
         };
       }
-      const { Item } = await documents.send(new GetCommand({ TableName: viewTable, Key: { accountId } }));
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: await viewTable(), Key: { accountId } }),
+      );
       if (!Item || Item.owner !== request.caller.sub)
         throw new HttpError(404, 'AccountNotFound', `No account ${accountId}.`);
       return {

@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type {
   AttributeValue as StreamAttributeValue,
@@ -87,24 +87,65 @@ export async function applyToReadModel<V extends Record<string, unknown>>(
   }
 }
 
+/** Where a projection lives: its two read-model tables and the control table naming the active one. */
+export interface ProjectionTables {
+  /** Control table (partition key `projection`). */
+  readonly control: string;
+  readonly tables: { readonly a: string; readonly b: string };
+}
+
+/** The projections a function may use, from `PROJECTIONS` (set by the `Projection` construct's grants). */
+export function projectionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Readonly<Record<string, ProjectionTables>> {
+  return JSON.parse(env.PROJECTIONS ?? '{}') as Record<string, ProjectionTables>;
+}
+
 /**
- * A projector for a DynamoDB stream of the event store: records in order, one at a time, each applied
- * with {@link applyToReadModel}; a partial batch response names the failed records, so the mapping
- * retries from the first of them (already applied ones are then skipped as duplicates). After each batch
- * it records its checkpoint (the last sequence number applied) in the table under `<keyName> = _checkpoint`.
+ * The active read-model table of a projection, as the control table says (table `a` until a rebuild
+ * switches). Readers cache it for `cacheMs`; the rebuild waits longer than that before its catch-up pass.
  */
-export function createProjector<V extends Record<string, unknown>>(
-  tableName: () => string,
-  spec: ProjectionSpec<V>,
-) {
+export function activeTableReader(name: string, cacheMs = 5_000) {
+  const projection = projectionsFromEnv()[name];
+  if (!projection) throw new Error(`PROJECTIONS names no projection ${name}`);
+  let cached: { table: string; until: number } | undefined;
+  return async (): Promise<string> => {
+    if (cached && Date.now() < cached.until) return cached.table;
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: projection.control, Key: { projection: name }, ConsistentRead: true }),
+    );
+    const table = projection.tables[(Item?.active as 'a' | 'b' | undefined) ?? 'a'];
+    cached = { table, until: Date.now() + cacheMs };
+    return table;
+  };
+}
+
+/** How long readers may keep using the table a rebuild switched away from. */
+export const READER_CACHE_MS = 5_000;
+
+/**
+ * A projector for the event store's DynamoDB stream: records in order, one at a time, each applied with
+ * {@link applyToReadModel} to the projection's active table (read from the control table at every batch,
+ * so a rebuild's switch takes effect at the next one); a partial batch response names the failed records,
+ * so the mapping retries from the first of them (already applied ones are then skipped as duplicates).
+ * After each batch it records its checkpoint (the last sequence number applied) in the control item, with
+ * the event store's table name for the rebuild command.
+ */
+export function createProjector<V extends Record<string, unknown>>(name: string, spec: ProjectionSpec<V>) {
+  const projection = projectionsFromEnv()[name];
+  if (!projection) throw new Error(`PROJECTIONS names no projection ${name}`);
   return async (event: DynamoDBStreamEvent, context: Context) => {
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: projection.control, Key: { projection: name }, ConsistentRead: true }),
+    );
+    const table = projection.tables[(Item?.active as 'a' | 'b' | undefined) ?? 'a'];
     let last: DynamoDBRecord | undefined;
     let applied = 0;
     const response = await processPartialResponse(
       event,
       async (record: DynamoDBRecord) => {
         const stored = storedEventOf(record);
-        const outcome = stored ? await applyToReadModel(tableName(), spec, stored) : 'ignored';
+        const outcome = stored ? await applyToReadModel(table, spec, stored) : 'ignored';
         if (outcome === 'applied') applied += 1;
         last = record;
         return outcome;
@@ -117,13 +158,17 @@ export function createProjector<V extends Record<string, unknown>>(
     }
     if (last?.dynamodb?.SequenceNumber) {
       await documents.send(
-        new PutCommand({
-          TableName: tableName(),
-          Item: {
-            [spec.keyName]: '_checkpoint',
-            sequenceNumber: last.dynamodb.SequenceNumber,
-            eventSourceArn: last.eventSourceARN,
-            at: new Date().toISOString(),
+        new UpdateCommand({
+          TableName: projection.control,
+          Key: { projection: name },
+          UpdateExpression:
+            'SET active = if_not_exists(active, :a), checkpoint = :c, eventsTable = :e, checkpointAt = :at, tables = :t',
+          ExpressionAttributeValues: {
+            ':a': 'a',
+            ':c': last.dynamodb.SequenceNumber,
+            ':e': /:table\/([^/]+)\//.exec(last.eventSourceARN ?? '')?.[1] ?? '',
+            ':at': new Date().toISOString(),
+            ':t': projection.tables,
           },
         }),
       );

@@ -56,7 +56,6 @@ export class Accounts extends Construct {
       serviceName: 'accounts',
       timeout: Duration.seconds(10),
       memorySize: 256,
-      environment: { ACCOUNTS_VIEW_TABLE_NAME: this.view.readModel.tableName },
       logRetention: props.logRetention,
       alarmTopic: props.alarmTopic,
       noDeadLetterQueueBecause:

@@ -57,11 +57,15 @@ function accountStream(accountId: string, amounts: number[]): StoredEvent[] {
 describe('accounts projector (DynamoDB Local)', () => {
   const ddb = useDynamoDbLocal();
   let table: string;
+  let control: string;
   let handler: typeof Handler;
 
   beforeAll(async () => {
-    table = await ddb.createTable('accounts-view', 'accountId');
-    process.env.READ_MODEL_TABLE_NAME = table;
+    table = await ddb.createTable('accounts-view-a', 'accountId');
+    control = await ddb.createTable('projections', 'projection');
+    process.env.PROJECTIONS = JSON.stringify({
+      accounts: { control, tables: { a: table, b: await ddb.createTable('accounts-view-b', 'accountId') } },
+    });
     ({ handler } = await import('../../lambdas/accounts-projector/handler'));
   });
 
@@ -107,8 +111,10 @@ describe('accounts projector (DynamoDB Local)', () => {
     const other = { ...nth(accountStream(randomUUID(), []), 0), streamId: `order-${randomUUID()}` };
     const record = streamRecord(other);
     await handler(batch(record), lambdaContext());
-    expect(await ddb.get(table, { accountId: '_checkpoint' })).toMatchObject({
-      sequenceNumber: record.dynamodb?.SequenceNumber,
+    expect(await ddb.get(control, { projection: 'accounts' })).toMatchObject({
+      active: 'a',
+      checkpoint: record.dynamodb?.SequenceNumber,
+      eventsTable: 'events',
     });
     expect(await ddb.get(table, { accountId: other.streamId.slice('account-'.length) })).toBeUndefined();
   });

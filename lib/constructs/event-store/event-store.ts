@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -56,6 +56,11 @@ export class EventStore extends Construct {
   public readonly table: dynamodb.TableV2;
   public readonly snapshots: dynamodb.TableV2;
   public readonly snapshotEvery: number;
+  /**
+   * Which read-model table of each projection is active (partition key `projection`), named
+   * `<stack name>-projections` so the rebuild command finds it from the stage alone.
+   */
+  public readonly projectionControl: dynamodb.TableV2;
   private readonly readers: string[] = [];
   private readonly props: EventStoreProps;
 
@@ -83,6 +88,15 @@ export class EventStore extends Construct {
     // Snapshots are an optimisation only: losing them changes no answer.
     this.snapshots = new dynamodb.TableV2(this, 'Snapshots', {
       ...common,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.projectionControl = new dynamodb.TableV2(this, 'ProjectionControl', {
+      tableName: `${Stack.of(this).stackName}-projections`,
+      partitionKey: { name: 'projection', type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
       removalPolicy: RemovalPolicy.DESTROY,
     });
 

@@ -71,7 +71,7 @@ async function batchWrite(
       const { UnprocessedItems } = await documents.send(
         new BatchWriteCommand({ RequestItems: { [table]: pending } }),
       );
-      pending = (UnprocessedItems?.[table] ?? []);
+      pending = UnprocessedItems?.[table] ?? [];
     }
     onProgress?.(Math.min(i + 25, requests.length));
   }

@@ -20,6 +20,7 @@ import {
   type FanOutTopic,
 } from '../constructs';
 import { Accounts } from './accounts';
+import { Catalog } from './catalog';
 import { createServiceFunction } from '../constructs/private/service-function';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -53,6 +54,8 @@ export class ApiStack extends Stack {
   public readonly telemetry: kinesis.Stream;
   /** The event-sourced accounts. */
   public readonly accounts: Accounts;
+  /** The catalog and its product view. */
+  public readonly catalog: Catalog;
   /** API keys of the demo clients, by tier. */
   public readonly apiKeys: Readonly<Record<string, apigw.IApiKey>>;
 
@@ -163,6 +166,13 @@ export class ApiStack extends Stack {
     this.accounts = new Accounts(this, 'Accounts', {
       gateway: this.gateway,
       domainEvents: props.domainEvents,
+      removalPolicy: config.removalPolicy,
+      logRetention: config.logRetention,
+      alarmTopic,
+    });
+
+    this.catalog = new Catalog(this, 'Catalog', {
+      gateway: this.gateway,
       removalPolicy: config.removalPolicy,
       logRetention: config.logRetention,
       alarmTopic,

@@ -1,15 +1,15 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { createServiceFunction } from '../private/service-function';
+import { createStreamReader, type StreamReader, type StreamReaderOptions } from '../private/stream-reader';
 import { PropsValidationError, PropsValidator } from '../private/validation';
+
+export type { StreamReader, StreamReaderOptions } from '../private/stream-reader';
 
 /** Properties of an {@link EventStore}. */
 export interface EventStoreProps {
@@ -23,23 +23,6 @@ export interface EventStoreProps {
   readonly alarmTopic?: sns.ITopic;
   /** Retention of the stream readers' logs. */
   readonly logRetention?: logs.RetentionDays;
-}
-
-/** A function reading the store's change stream. */
-export interface StreamReaderOptions {
-  readonly entry: string;
-  readonly serviceName: string;
-  readonly environment?: Record<string, string>;
-  /** What a failing reader means, for its alarm. */
-  readonly errorMeaning: string;
-  /** @default 100 */
-  readonly batchSize?: number;
-}
-
-/** A stream reader: its function and the queue that receives the batches it gave up on. */
-export interface StreamReader {
-  readonly function: lambda.Function;
-  readonly failures: sqs.Queue;
 }
 
 /** DynamoDB streams serve at most two concurrent readers per shard before reads are throttled. */
@@ -137,64 +120,12 @@ export class EventStore extends Construct {
       );
     }
     this.readers.push(id);
-    const scope = new Construct(this, id);
-    const failures = new sqs.Queue(scope, 'Failures', {
-      retentionPeriod: Duration.days(14),
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
-    Validations.of(failures).acknowledge(
-      {
-        id: 'AwsSolutions::AwsSolutions-SQS3',
-        reason:
-          'This queue is the on-failure destination of a stream mapping: it is itself the dead-letter queue.',
-      },
-      {
-        id: 'Serverless::Serverless-SQSRedrivePolicy',
-        reason:
-          'This queue is the on-failure destination of a stream mapping: it is itself the dead-letter queue.',
-      },
-    );
-    const { fn } = createServiceFunction(scope, {
-      entry: options.entry,
-      serviceName: options.serviceName,
-      timeout: Duration.seconds(60),
-      memorySize: 256,
-      environment: options.environment,
+    return createStreamReader(this, id, [this.table], {
+      ...options,
       logRetention: this.props.logRetention,
       alarmTopic: this.props.alarmTopic,
-      noDeadLetterQueueBecause:
-        'A stream mapping invokes it synchronously; batches it gives up on go to the mapping’s on-failure queue.',
-      errorMeaning: options.errorMeaning,
+      lagMeaning: `${id} is more than a minute behind the event store.`,
     });
-    fn.addEventSource(
-      new sources.DynamoEventSource(this.table, {
-        // From the oldest record kept (24 h): a new reader catches up rather than missing history.
-        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-        batchSize: options.batchSize ?? 100,
-        bisectBatchOnError: true,
-        retryAttempts: 10,
-        maxRecordAge: Duration.days(1),
-        reportBatchItemFailures: true,
-        parallelizationFactor: 1,
-        onFailure: new sources.SqsDlq(failures),
-      }),
-    );
-    this.alarm(
-      `${id}IteratorAge`,
-      fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
-      `${id} is more than a minute behind the event store.`,
-      60_000,
-    );
-    this.alarm(
-      `${id}Failures`,
-      failures.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: 'Maximum',
-      }),
-      `${id} gave up on stream records; they are in its failure queue (shard and sequence numbers).`,
-    );
-    return { function: fn, failures };
   }
 
   private setEnvironment(fn: lambda.Function): void {

@@ -356,6 +356,9 @@ export class SecureRestApi extends Construct {
       'orders:write',
       'accounts:read',
       'accounts:write',
+      'catalog:read',
+      'catalog:write',
+      'reviews:write',
       'webhooks:write',
       'telemetry:write',
     ].map((name) => new cognito.ResourceServerScope({ scopeName: name, scopeDescription: name }));

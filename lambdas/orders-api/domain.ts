@@ -8,8 +8,11 @@ export interface Order {
   readonly customerId: string;
   readonly items: readonly { readonly sku: string; readonly quantity: number }[];
   readonly shipTo: { readonly region: string; readonly postcode?: string };
-  readonly status: 'PENDING';
+  readonly status: 'PENDING' | 'CONFIRMED' | 'FAILED' | 'CANCELLED';
   readonly createdAt: string;
+  /** Set by the saga when it fails: the error name and its cause. */
+  readonly failureError?: string;
+  readonly failureCause?: string;
 }
 
 /** A v1 request as the v2 command it means: one line, the region without a postcode. */
@@ -51,6 +54,7 @@ export function representation(order: Order, version: 'v1' | 'v2') {
       items: order.items,
       shipTo: order.shipTo,
       status: order.status,
+      ...failure(order),
       createdAt: order.createdAt,
       links: { self },
     };
@@ -64,7 +68,12 @@ export function representation(order: Order, version: 'v1' | 'v2') {
     lines: order.items.length,
     shippingRegion: order.shipTo.region,
     status: order.status,
+    ...failure(order),
     createdAt: order.createdAt,
     links: { self },
   };
+}
+
+function failure(order: Order) {
+  return order.failureError ? { failure: { error: order.failureError, cause: order.failureCause } } : {};
 }

@@ -1,8 +1,41 @@
 import { randomUUID } from 'node:crypto';
+import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { requireEnv } from '../shared/env';
 import { createHttpHandler, HttpError, route, type HttpRequest } from '../shared/http';
+import { tracer } from '../shared/powertools';
 import { findOrder, insertOrder } from './adapters';
 import { CreateOrderV1, CreateOrderV2 } from './contract';
 import { fromV1, newOrder, representation, type Order } from './domain';
+
+const stateMachineArn = requireEnv('PLACE_ORDER_STATE_MACHINE_ARN');
+const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+const executionArn = (orderId: string) =>
+  `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
+
+/** The saga's steps so far, from its execution history: each state entered and how it ended. */
+async function sagaHistory(orderId: string) {
+  try {
+    const { events = [] } = await sfn.send(
+      new GetExecutionHistoryCommand({ executionArn: executionArn(orderId), maxResults: 200 }),
+    );
+    return events
+      .filter(
+        (e) =>
+          e.type?.endsWith('StateExited') ||
+          e.type === 'TaskFailed' ||
+          e.type === 'ExecutionFailed' ||
+          e.type === 'ExecutionSucceeded',
+      )
+      .map((e) => ({
+        at: e.timestamp?.toISOString(),
+        event: e.type,
+        state: e.stateExitedEventDetails?.name,
+        error: e.taskFailedEventDetails?.error ?? e.executionFailedEventDetails?.error,
+      }));
+  } catch {
+    return [];
+  }
+}
 
 const create = async (
   command: Parameters<typeof newOrder>[0],
@@ -11,6 +44,19 @@ const create = async (
 ) => {
   const order = newOrder(command, request.caller.sub, randomUUID(), new Date());
   await insertOrder(order);
+  // The saga id is the order id: a second start of the same order is refused by Step Functions.
+  await sfn.send(
+    new StartExecutionCommand({
+      stateMachineArn,
+      name: order.orderId,
+      input: JSON.stringify({
+        orderId: order.orderId,
+        customerId: order.customerId,
+        items: order.items,
+        shipTo: order.shipTo,
+      }),
+    }),
+  );
   const body = representation(order, version);
   return { status: 201, body, headers: { Location: body.links.self } };
 };
@@ -22,7 +68,7 @@ const read = async (request: HttpRequest<unknown>, version: 'v1' | 'v2') => {
   if (order?.ownerSub !== request.caller.sub) {
     throw new HttpError(404, 'OrderNotFound', `No order ${orderId}.`);
   }
-  return { status: 200, body: representation(order, version) };
+  return { status: 200, body: { ...representation(order, version), saga: await sagaHistory(order.orderId) } };
 };
 
 /** The orders API, both versions: v1 (one SKU, deprecated) and v2 (lines and an address). */

@@ -5,3 +5,4 @@ export * from './queue-with-dlq';
 export * from './secure-rest-api';
 export * from './event-store';
 export * from './projection';
+export * from './saga';

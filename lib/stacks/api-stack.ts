@@ -21,6 +21,7 @@ import {
 } from '../constructs';
 import { Accounts } from './accounts';
 import { Catalog } from './catalog';
+import { Fulfilment } from './fulfilment';
 import { createServiceFunction } from '../constructs/private/service-function';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -54,6 +55,8 @@ export class ApiStack extends Stack {
   public readonly telemetry: kinesis.Stream;
   /** The event-sourced accounts. */
   public readonly accounts: Accounts;
+  /** Order placement: the saga and its services. */
+  public readonly fulfilment: Fulfilment;
   /** The catalog and its product view. */
   public readonly catalog: Catalog;
   /** API keys of the demo clients, by tier. */
@@ -127,6 +130,14 @@ export class ApiStack extends Stack {
       'Orders routes answer 500.',
     );
     this.ordersTable.grant(orders, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    this.fulfilment = new Fulfilment(this, 'Fulfilment', {
+      gateway: this.gateway,
+      ordersTable: this.ordersTable,
+      removalPolicy: config.removalPolicy,
+      logRetention: config.logRetention,
+      alarmTopic,
+    });
+    this.fulfilment.grantStart(orders);
     this.addOrderRoutes(orders);
 
     this.webhooks = new QueueWithDlq(this, 'Webhooks', {

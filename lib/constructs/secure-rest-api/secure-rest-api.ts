@@ -359,6 +359,7 @@ export class SecureRestApi extends Construct {
       'catalog:read',
       'catalog:write',
       'reviews:write',
+      'inventory:read',
       'webhooks:write',
       'telemetry:write',
     ].map((name) => new cognito.ResourceServerScope({ scopeName: name, scopeDescription: name }));

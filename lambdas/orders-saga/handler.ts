@@ -1,0 +1,44 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documents } from '../shared/clients';
+import { requireEnv } from '../shared/env';
+import { sagaStep, type StepInput } from '../shared/saga';
+
+const orders = requireEnv('ORDERS_TABLE_NAME');
+
+/** The order was cancelled while its saga ran: it must not be confirmed. */
+export class OrderNoLongerPendingError extends Error {
+  public override readonly name = 'OrderNoLongerPendingError';
+}
+
+/** Confirms a PENDING order (a repeat finds it CONFIRMED and changes nothing); any other status fails. */
+async function confirm({ order }: StepInput) {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: orders,
+        Key: { orderId: order.orderId },
+        UpdateExpression: 'SET #s = :confirmed, confirmedAt = :at',
+        ConditionExpression: '#s = :pending',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':confirmed': 'CONFIRMED',
+          ':pending': 'PENDING',
+          ':at': new Date().toISOString(),
+        },
+      }),
+    );
+  } catch (error: unknown) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    const { Item } = await documents.send(
+      new GetCommand({ TableName: orders, Key: { orderId: order.orderId }, ConsistentRead: true }),
+    );
+    if (Item?.status !== 'CONFIRMED') {
+      throw new OrderNoLongerPendingError(`order ${order.orderId} is ${String(Item?.status ?? 'missing')}`);
+    }
+  }
+  return { status: 'CONFIRMED' };
+}
+
+/** The orders service's saga step: `confirm` (the last step; it needs no compensation). */
+export const handler = sagaStep({ confirm });

@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_ISSUER, devAuthConfig, devIssuerKeys } from './dev-issuer';
 import { startRuntime, type RunningRuntime } from './runtime';
+import { applySeed } from './seed';
 
-const usage = 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N]';
+const usage = 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]';
 
 /** Newest modification time of the files below `dirs` (node_modules and outputs excluded). */
 function newestSource(root: string, entries: string[]): number {
@@ -87,7 +88,12 @@ function reapAfterCrash(stateDir: string): void {
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== 'local'),
-    options: { app: { type: 'string' }, 'cdk-out': { type: 'string' }, port: { type: 'string' } },
+    options: {
+      app: { type: 'string' },
+      'cdk-out': { type: 'string' },
+      port: { type: 'string' },
+      seed: { type: 'string' },
+    },
   });
   if (values.app && values['cdk-out']) throw new Error(`--app and --cdk-out exclude each other.\n${usage}`);
   const root = process.cwd();
@@ -117,8 +123,18 @@ async function main(): Promise<void> {
       );
     },
   });
+  const seed = values.seed
+    ? await applySeed(runtime.engines.dynamodb, runtime.resources, values.seed)
+    : undefined;
+  if (seed)
+    process.stderr.write(
+      `seeded ${Object.entries(seed)
+        .map(([t, n]) => `${t} (${n})`)
+        .join(', ')}\n`,
+    );
   const state = {
     baseUrl: runtime.baseUrl,
+    seed: values.seed ? (JSON.parse(readFileSync(values.seed, 'utf8')) as unknown) : undefined,
     devIssuer: {
       issuer: DEV_ISSUER.issuer,
       audience: DEV_ISSUER.audience,

@@ -61,8 +61,8 @@ describe('the Conflux app', () => {
 
   it('bundles each handler with its esbuild metafile', () => {
     const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
-    // authorizer, health, orders, webhooks consumer, accounts API + projector + outbox, catalog API + projector, inventory/payments/shipping/confirm steps + inventory API, three messaging consumers
-    expect(assets).toHaveLength(17);
+    // authorizer, health, orders, webhooks consumer, accounts API + projector + outbox, catalog API + projector, inventory/payments/shipping/confirm steps + inventory API, orders outbox + restock + refund, three messaging consumers
+    expect(assets).toHaveLength(20);
     for (const asset of assets) {
       expect(statSync(path.join(outdir, asset, 'index.js')).size).toBeGreaterThan(0);
       expect(statSync(path.join(outdir, asset, 'index.meta.json')).size).toBeGreaterThan(0);

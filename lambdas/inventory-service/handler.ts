@@ -111,5 +111,46 @@ async function release({ order }: StepInput) {
   return { released: true };
 }
 
+/**
+ * Puts the stock of a cancelled order back on the shelf once: the reservation goes RESERVED → RESTOCKED
+ * and its quantities move from reserved to available, in one transaction; any other state is a no-op.
+ */
+export async function restock(sagaId: string): Promise<{ restocked: boolean }> {
+  const existing = await reservationOf(sagaId);
+  if (existing?.status !== 'RESERVED') return { restocked: false };
+  const items = existing.items as { sku: string; quantity: number }[];
+  try {
+    await documents.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: reservations,
+              Key: { sagaId },
+              UpdateExpression: 'SET #s = :restocked',
+              ConditionExpression: '#s = :reserved',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: { ':restocked': 'RESTOCKED', ':reserved': 'RESERVED' },
+            },
+          },
+          ...items.map((line) => ({
+            Update: {
+              TableName: inventory,
+              Key: { sku: line.sku },
+              UpdateExpression: 'SET available = available + :q, reserved = reserved - :q',
+              ExpressionAttributeValues: { ':q': line.quantity },
+            },
+          })),
+        ],
+      }),
+    );
+  } catch (error: unknown) {
+    if (error instanceof TransactionCanceledException && conditionFailedAt(error, 0))
+      return { restocked: false };
+    throw error;
+  }
+  return { restocked: true };
+}
+
 /** Inventory's saga steps: `reserve` and its compensation `release`. */
 export const handler = sagaStep({ reserve, release });

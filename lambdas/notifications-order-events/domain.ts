@@ -6,6 +6,7 @@ import type { DomainEvent } from '../shared/schemas';
 export const NOTIFIED_EVENTS = {
   OrderConfirmed: 'order-confirmed',
   OrderCancelled: 'order-cancelled',
+  PaymentRefunded: 'payment-refunded',
 } as const;
 
 /** Event types this consumer handles; the subscription's filter policy is built from the same list. */

@@ -1,4 +1,5 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import type { Order } from './domain';
@@ -20,4 +21,28 @@ export async function insertOrder(order: Order): Promise<void> {
 export async function findOrder(orderId: string): Promise<Order | undefined> {
   const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { orderId } }));
   return Item as Order | undefined;
+}
+
+/** CONFIRMED → CANCELLED; false when the order is in another status (the caller reports why). */
+export async function cancelConfirmed(orderId: string): Promise<boolean> {
+  try {
+    await documents.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: { orderId },
+        UpdateExpression: 'SET #s = :cancelled, cancelledAt = :at',
+        ConditionExpression: '#s = :confirmed',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':cancelled': 'CANCELLED',
+          ':confirmed': 'CONFIRMED',
+          ':at': new Date().toISOString(),
+        },
+      }),
+    );
+    return true;
+  } catch (error: unknown) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }

@@ -3,7 +3,7 @@ import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@a
 import { requireEnv } from '../shared/env';
 import { createHttpHandler, HttpError, route, type HttpRequest } from '../shared/http';
 import { tracer } from '../shared/powertools';
-import { findOrder, insertOrder } from './adapters';
+import { cancelConfirmed, findOrder, insertOrder } from './adapters';
 import { CreateOrderV1, CreateOrderV2 } from './contract';
 import { fromV1, newOrder, representation, type Order } from './domain';
 
@@ -85,4 +85,23 @@ export const handler = createHttpHandler({
   }),
   'GET /v1/orders/{orderId}': route({ handle: (request) => read(request, 'v1') }),
   'GET /v2/orders/{orderId}': route({ handle: (request) => read(request, 'v2') }),
+  /**
+   * Cancels a confirmed order. Nothing else happens here: the status change leaves through the orders
+   * table's stream as `OrderCancelled`, and inventory, payments and notifications react in turn.
+   */
+  'POST /v2/orders/{orderId}/cancel': route({
+    handle: async (request) => {
+      const current = await read(request, 'v2');
+      const status = (current.body as { status: string }).status;
+      if (status === 'CANCELLED') return { status: 200, body: { ...current.body, status } };
+      if (!(await cancelConfirmed(request.pathParameters.orderId ?? ''))) {
+        throw new HttpError(
+          409,
+          'OrderNotCancellable',
+          `Only a CONFIRMED order can be cancelled; this one is ${status}.`,
+        );
+      }
+      return { status: 200, body: { ...current.body, status: 'CANCELLED' } };
+    },
+  }),
 });

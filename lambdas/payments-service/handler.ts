@@ -71,6 +71,15 @@ async function charge({ order, results }: StepInput) {
 
 /** Refunds a CHARGED charge once; anything else is a no-op. */
 async function refund({ order }: StepInput) {
+  return refundCharge(order.orderId);
+}
+
+/**
+ * Refunds the charge of saga `sagaId` once: CHARGED → REFUNDED with the customer's charged total reduced,
+ * in one transaction; any other state is a no-op. Used by the saga's compensation and by cancellation.
+ */
+export async function refundCharge(sagaId: string): Promise<{ refunded: boolean; customerId?: string }> {
+  const order = { orderId: sagaId };
   const existing = await chargeOf(order.orderId);
   if (existing?.status !== 'CHARGED') return { refunded: false };
   try {

@@ -20,6 +20,7 @@ import {
   type FanOutTopic,
 } from '../constructs';
 import { Accounts } from './accounts';
+import { Cancellation } from './cancellation';
 import { Catalog } from './catalog';
 import { Fulfilment } from './fulfilment';
 import { createServiceFunction } from '../constructs/private/service-function';
@@ -57,6 +58,8 @@ export class ApiStack extends Stack {
   public readonly accounts: Accounts;
   /** Order placement: the saga and its services. */
   public readonly fulfilment: Fulfilment;
+  /** Cancellation after confirmation, choreographed on domain-events. */
+  public readonly cancellation: Cancellation;
   /** The catalog and its product view. */
   public readonly catalog: Catalog;
   /** API keys of the demo clients, by tier. */
@@ -119,6 +122,7 @@ export class ApiStack extends Stack {
 
     this.ordersTable = new dynamodb.TableV2(this, 'OrdersTable', {
       partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       billing: dynamodb.Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       removalPolicy: config.removalPolicy,
@@ -129,7 +133,7 @@ export class ApiStack extends Stack {
       { ORDERS_TABLE_NAME: this.ordersTable.tableName },
       'Orders routes answer 500.',
     );
-    this.ordersTable.grant(orders, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    this.ordersTable.grant(orders, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     this.fulfilment = new Fulfilment(this, 'Fulfilment', {
       gateway: this.gateway,
       ordersTable: this.ordersTable,
@@ -162,9 +166,10 @@ export class ApiStack extends Stack {
       alarmTopic,
     });
     this.webhookInbox.grant(inbox.function, 'dynamodb:PutItem');
-    new IdempotencyTable(this, 'ConsumerIdempotency', { removalPolicy: config.removalPolicy }).grantTo(
-      inbox.function,
-    );
+    const consumerIdempotency = new IdempotencyTable(this, 'ConsumerIdempotency', {
+      removalPolicy: config.removalPolicy,
+    });
+    consumerIdempotency.grantTo(inbox.function);
     this.addWebhookRoutes();
 
     this.telemetry = new kinesis.Stream(this, 'Telemetry', {
@@ -178,6 +183,16 @@ export class ApiStack extends Stack {
       gateway: this.gateway,
       domainEvents: props.domainEvents,
       removalPolicy: config.removalPolicy,
+      logRetention: config.logRetention,
+      alarmTopic,
+    });
+
+    this.cancellation = new Cancellation(this, 'Cancellation', {
+      ordersTable: this.ordersTable,
+      fulfilment: this.fulfilment,
+      domainEvents: props.domainEvents,
+      idempotency: consumerIdempotency,
+      maxConcurrency: config.consumerMaxConcurrency,
       logRetention: config.logRetention,
       alarmTopic,
     });
@@ -219,6 +234,12 @@ export class ApiStack extends Stack {
       idempotent: true,
     });
     this.gateway.addRoute({ ...route, method: 'GET', path: '/v2/orders/{orderId}', scopes: ['orders:read'] });
+    this.gateway.addRoute({
+      ...route,
+      method: 'POST',
+      path: '/v2/orders/{orderId}/cancel',
+      scopes: ['orders:write'],
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../lib/local/engines';
 import { fulfilmentOf } from '../support/fulfilment';
 import { runReferenceApp, type ReferenceApp } from '../support/reference-app';
+import { eventually } from '../support/runtime';
 
 /** Order placement: the synthesized saga on aws-local-stepfunctions with the real step handlers. */
 describe('order placement saga, offline', () => {
@@ -200,4 +201,44 @@ describe('order placement saga, offline', () => {
       expect(row?.chargedMinor).toBe(standing);
     }
   }, 240_000);
+
+  it('cancels a confirmed order by choreography: inventory restocks, payments refunds, notifications notify', async () => {
+    const [sku, customer] = [`SKU-${randomUUID().slice(0, 6).toUpperCase()}`, `c-${randomUUID()}`];
+    await f.stock(sku, 10, 300);
+    await f.customer(customer, 10_000);
+    const before = await world(sku, customer);
+    const orderId = await place(order(sku, customer, 4));
+    expect(await f.settled(orderId)).toMatchObject({ status: 'CONFIRMED' });
+    const cancel = (id: string) =>
+      fetch(`${app.baseUrl}/v2/orders/${id}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'x-api-key': app.keys.partner ?? '' },
+      });
+    const cancelled = await cancel(orderId);
+    expect(cancelled.status).toBe(200);
+    expect(((await cancelled.json()) as { status: string }).status).toBe('CANCELLED');
+    expect((await cancel(orderId)).status).toBe(200); // again: nothing more happens
+
+    await eventually(async () => {
+      const charge = await f.get(f.table.charges, { sagaId: orderId });
+      return charge?.status === 'REFUNDED' ? charge : undefined;
+    });
+    expect(await world(sku, customer)).toEqual(before);
+    expect(await f.get(f.table.reservations, { sagaId: orderId })).toMatchObject({ status: 'RESTOCKED' });
+    const notifications = app.running.physical(app.stacks.messaging.node.findChild('NotificationsTable'));
+    const templates = await eventually(async () => {
+      const rows = (await f.scan(notifications))
+        .filter((n) => n.orderId === orderId)
+        .map((n) => String(n.template));
+      return rows.includes('payment-refunded') && rows.includes('order-cancelled') ? rows.sort() : undefined;
+    });
+    expect(templates).toEqual(['order-cancelled', 'order-confirmed', 'payment-refunded']);
+
+    // A failed order cannot be cancelled.
+    const failedId = await place(order(sku, customer, 50));
+    expect(await f.settled(failedId)).toMatchObject({ status: 'FAILED' });
+    const refused = await cancel(failedId);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('OrderNotCancellable');
+  });
 });

@@ -19,10 +19,10 @@ describe('MessagingStack', () => {
     expect(snapshotTemplate(stack)).toMatchSnapshot();
   });
 
-  it('sends only order confirmations and cancellations to notifications, raw', () => {
+  it('sends only order confirmations, cancellations and refunds to notifications, raw', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('DomainEventsNotifications'), 'Arn'] },
-      FilterPolicy: { eventType: ['OrderConfirmed', 'OrderCancelled'] },
+      FilterPolicy: { eventType: ['OrderConfirmed', 'OrderCancelled', 'PaymentRefunded'] },
       RawMessageDelivery: true,
     });
   });

@@ -1,7 +1,10 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { App } from 'aws-cdk-lib';
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { loadConfig } from './config';
+import { assertSchemasCompatible } from './schemas/compatibility';
 import { ApiStack } from './stacks/api-stack';
 import { MessagingStack } from './stacks/messaging-stack';
 
@@ -17,6 +20,8 @@ export interface ConfluxStacks {
  */
 export function buildConfluxApp(app: App): ConfluxStacks {
   const config = loadConfig((key) => app.node.tryGetContext(key));
+  // The synth gate: no schema change that breaks its declared compatibility reaches a deployment.
+  assertSchemasCompatible(schemasDir(app));
   const env = { account: config.account, region: config.region };
   const prefix = `conflux-${config.stage}`;
 
@@ -32,4 +37,10 @@ export function buildConfluxApp(app: App): ConfluxStacks {
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   return { messaging, api };
+}
+
+/** The event schemas folder: context `conflux:schemasDir`, else the project's `schemas/`. */
+function schemasDir(app: App): string {
+  const dir = app.node.tryGetContext('conflux:schemasDir') as string | undefined;
+  return dir ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../schemas');
 }

@@ -16,7 +16,8 @@ export type Mode = (typeof MODES)[number];
 
 /** An Avro record schema as written in a `.avsc` file. */
 export interface RecordSchema {
-  readonly type: 'record';
+  /** `record` for an event; anything else is a convention problem. */
+  readonly type: string;
   readonly name: string;
   readonly namespace?: string;
   readonly fields: readonly { name: string; type: unknown; default?: unknown; aliases?: string[] }[];

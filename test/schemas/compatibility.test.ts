@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkVersions, MODES, type Mode, type RecordSchema } from '../../lib/schemas/compatibility';
+import { checkVersions, MODES, type RecordSchema } from '../../lib/schemas/compatibility';
 
 const record = (fields: RecordSchema['fields']): RecordSchema => ({
   type: 'record',
@@ -88,7 +88,7 @@ describe('schema compatibility', () => {
       { version: 3, schema: record([...base, { name: 'note', type: 'string' }]) },
     ];
     expect(checkVersions('Thing', 'BACKWARD', versions)).toEqual([]);
-    const transitive = checkVersions('Thing', 'BACKWARD_TRANSITIVE' as Mode, versions);
+    const transitive = checkVersions('Thing', 'BACKWARD_TRANSITIVE', versions);
     expect(transitive.map((v) => [v.version, v.against, v.field])).toEqual([[3, 1, 'note']]);
   });
 

@@ -1,6 +1,15 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Event schemas are imported by handlers as JSON, as esbuild bundles them (loader `.avsc: json`).
+  plugins: [
+    {
+      name: 'avsc-as-json',
+      transform(code: string, id: string) {
+        return id.endsWith('.avsc') ? { code: `export default ${code};`, map: null } : undefined;
+      },
+    },
+  ],
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],

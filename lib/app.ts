@@ -21,11 +21,17 @@ export interface ConfluxStacks {
 export function buildConfluxApp(app: App): ConfluxStacks {
   const config = loadConfig((key) => app.node.tryGetContext(key));
   // The synth gate: no schema change that breaks its declared compatibility reaches a deployment.
-  assertSchemasCompatible(schemasDir(app));
+  const schemas = schemasDir(app);
+  assertSchemasCompatible(schemas);
   const env = { account: config.account, region: config.region };
   const prefix = `conflux-${config.stage}`;
 
-  const messaging = new MessagingStack(app, 'Messaging', { stackName: `${prefix}-messaging`, env, config });
+  const messaging = new MessagingStack(app, 'Messaging', {
+    stackName: `${prefix}-messaging`,
+    env,
+    config,
+    schemasDir: schemas,
+  });
 
   const api = new ApiStack(app, 'Api', {
     stackName: `${prefix}-api`,

@@ -1,16 +1,11 @@
 import * as z from 'zod';
 import { InvalidMessageError, UnsupportedEventError } from '../shared/errors';
+import { readAs } from '../shared/event-schemas';
 import type { DomainEvent } from '../shared/schemas';
 
-/** The events customers are told about, and the message template for each. */
-export const NOTIFIED_EVENTS = {
-  OrderConfirmed: 'order-confirmed',
-  OrderCancelled: 'order-cancelled',
-  PaymentRefunded: 'payment-refunded',
-} as const;
+import { NOTIFIED_EVENTS, type NotifiedEventType } from './events';
 
-/** Event types this consumer handles; the subscription's filter policy is built from the same list. */
-export type NotifiedEventType = keyof typeof NOTIFIED_EVENTS;
+export { NOTIFIED_EVENTS, type NotifiedEventType };
 
 const OrderEventData = z.object({
   orderId: z.string().min(1),
@@ -38,7 +33,16 @@ export function notificationFor(event: DomainEvent): Notification {
       `event type ${event.eventType} is not one this consumer notifies about (${Object.keys(NOTIFIED_EVENTS).join(', ')}); check the subscription filter`,
     );
   }
-  const data = OrderEventData.safeParse(event.data);
+  // This consumer was written against v1 of each event: newer versions are read through the v1 schema.
+  let v1: unknown;
+  try {
+    v1 = readAs(event.eventType, event.schemaVersion, event.data, 1);
+  } catch (error: unknown) {
+    throw new InvalidMessageError(`${event.eventType} v${event.schemaVersion} data cannot be read as v1`, [
+      error instanceof Error ? error.message : String(error),
+    ]);
+  }
+  const data = OrderEventData.safeParse(v1);
   if (!data.success) throw InvalidMessageError.fromZod(`${event.eventType} data`, data.error);
   return {
     notificationId: event.eventId,

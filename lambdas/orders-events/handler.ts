@@ -22,16 +22,23 @@ export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
       const status = after?.status as keyof typeof PUBLISHED | undefined;
       if (!after || !status || before?.status === status || !(status in PUBLISHED)) return;
       const orderId = String(after.orderId);
+      const eventType = PUBLISHED[status];
       await publishDomainEvent({
         eventId: eventIdFor('order', orderId, status),
-        eventType: PUBLISHED[status],
+        eventType,
         aggregateType: 'order',
         aggregateId: orderId,
-        schemaVersion: 1,
+        // OrderConfirmed v2 adds the channel the order came in through.
+        schemaVersion: eventType === 'OrderConfirmed' ? 2 : 1,
         occurredAt: new Date(
           (record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000,
         ).toISOString(),
-        data: { orderId, customerId: String(after.customerId), items: after.items as unknown },
+        data: {
+          orderId,
+          customerId: String(after.customerId),
+          items: after.items as unknown,
+          ...(eventType === 'OrderConfirmed' ? { channel: 'api' } : {}),
+        },
       });
     },
     new BatchProcessor(EventType.DynamoDBStreams),

@@ -6,3 +6,4 @@ export * from './secure-rest-api';
 export * from './event-store';
 export * from './projection';
 export * from './saga';
+export * from './schema-registry';

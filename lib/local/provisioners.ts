@@ -5,6 +5,10 @@ import { snsSubscription, snsTopic, sqsQueue } from './provisioners-messaging';
 import { dynamoGlobalTable, dynamoTable, kinesisStream, s3Bucket } from './provisioners-storage';
 import { accepted, iamArn, NO_OBSERVABILITY, NOT_ENFORCED, regional, type Provisioner } from './provisioning';
 
+/** Why the schema registry needs no local engine. */
+const SCHEMAS_BUNDLED =
+  'producers validate against the same schemas bundled from schemas/, and the synth gate checked their compatibility';
+
 export { UnsupportedResourceError, type ProvisionContext, type Provisioner } from './provisioning';
 
 /** Every resource type the runtime supports, by CloudFormation type. */
@@ -33,6 +37,9 @@ export const PROVISIONERS: Readonly<Record<string, Provisioner>> = {
   'AWS::Logs::LogGroup': accepted(NO_OBSERVABILITY, regional('logs', 'log-group:')),
   'AWS::CloudWatch::Alarm': accepted(NO_OBSERVABILITY, regional('cloudwatch', 'alarm:')),
   'AWS::CDK::Metadata': accepted('CDK metadata has no runtime meaning', regional('cloudformation', '')),
+  'AWS::Glue::Registry': accepted(SCHEMAS_BUNDLED, regional('glue', 'registry/')),
+  'AWS::Glue::Schema': accepted(SCHEMAS_BUNDLED, regional('glue', 'schema/')),
+  'AWS::Glue::SchemaVersion': accepted(SCHEMAS_BUNDLED, regional('glue', 'schema-version/')),
 };
 
 /**

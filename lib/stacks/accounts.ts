@@ -5,7 +5,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Movement, OpenAccount } from '../../lambdas/accounts-api/contract';
-import { EventStore, Projection, type FanOutTopic, type SecureRestApi } from '../constructs';
+import { EventStore, Projection, type SecureRestApi } from '../constructs';
+import type { DomainEventPublishing } from './publishing';
 import { createServiceFunction } from '../constructs/private/service-function';
 
 const lambdasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lambdas');
@@ -14,7 +15,7 @@ const lambdasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export interface AccountsProps {
   readonly gateway: SecureRestApi;
   /** Where the outbox publishes the store's events as integration events. */
-  readonly domainEvents: FanOutTopic;
+  readonly publishing: DomainEventPublishing;
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: logs.RetentionDays;
   readonly alarmTopic?: sns.ITopic;
@@ -46,10 +47,9 @@ export class Accounts extends Construct {
     const outbox = this.store.addStreamReader('Outbox', {
       entry: path.join(lambdasDir, 'events-publisher/handler.ts'),
       serviceName: 'outbox',
-      environment: { DOMAIN_EVENTS_TOPIC_ARN: props.domainEvents.topic.topicArn },
       errorMeaning: 'integration events stop reaching the domain-events topic.',
     });
-    props.domainEvents.grantPublish(outbox.function);
+    props.publishing.grantPublish(outbox.function);
 
     const { fn } = createServiceFunction(new Construct(this, 'ApiFunction'), {
       entry: path.join(lambdasDir, 'accounts-api/handler.ts'),

@@ -23,6 +23,7 @@ import { Accounts } from './accounts';
 import { Cancellation } from './cancellation';
 import { Catalog } from './catalog';
 import { Fulfilment } from './fulfilment';
+import { DomainEventPublishing } from './publishing';
 import { createServiceFunction } from '../constructs/private/service-function';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -54,6 +55,8 @@ export class ApiStack extends Stack {
   public readonly webhookInbox: dynamodb.TableV2;
   /** Telemetry readings, partitioned by device. */
   public readonly telemetry: kinesis.Stream;
+  /** Producers' access to domain-events, and the queue of events rejected by their schema. */
+  public readonly publishing: DomainEventPublishing;
   /** The event-sourced accounts. */
   public readonly accounts: Accounts;
   /** Order placement: the saga and its services. */
@@ -179,9 +182,13 @@ export class ApiStack extends Stack {
     });
     this.addTelemetryRoute();
 
+    this.publishing = new DomainEventPublishing(this, 'Publishing', {
+      domainEvents: props.domainEvents,
+      alarmTopic,
+    });
     this.accounts = new Accounts(this, 'Accounts', {
       gateway: this.gateway,
-      domainEvents: props.domainEvents,
+      publishing: this.publishing,
       removalPolicy: config.removalPolicy,
       logRetention: config.logRetention,
       alarmTopic,
@@ -191,6 +198,7 @@ export class ApiStack extends Stack {
       ordersTable: this.ordersTable,
       fulfilment: this.fulfilment,
       domainEvents: props.domainEvents,
+      publishing: this.publishing,
       idempotency: consumerIdempotency,
       maxConcurrency: config.consumerMaxConcurrency,
       logRetention: config.logRetention,

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { QueueConsumer, type FanOutTopic, type IdempotencyTable } from '../constructs';
 import { createStreamReader } from '../constructs/private/stream-reader';
 import type { Fulfilment } from './fulfilment';
+import type { DomainEventPublishing } from './publishing';
 
 const lambdasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lambdas');
 
@@ -16,6 +17,7 @@ export interface CancellationProps {
   readonly ordersTable: dynamodb.TableV2;
   readonly fulfilment: Fulfilment;
   readonly domainEvents: FanOutTopic;
+  readonly publishing: DomainEventPublishing;
   readonly idempotency: IdempotencyTable;
   readonly maxConcurrency: number;
   readonly logRetention: logs.RetentionDays;
@@ -36,18 +38,16 @@ export class Cancellation extends Construct {
   constructor(scope: Construct, id: string, props: CancellationProps) {
     super(scope, id);
     const { fulfilment: f, domainEvents } = props;
-    const topicEnv = { DOMAIN_EVENTS_TOPIC_ARN: domainEvents.topic.topicArn };
 
     this.ordersOutbox = createStreamReader(this, 'OrdersOutbox', [props.ordersTable], {
       entry: path.join(lambdasDir, 'orders-events/handler.ts'),
       serviceName: 'orders-outbox',
-      environment: topicEnv,
       errorMeaning: 'order confirmations and cancellations stop reaching domain-events.',
       logRetention: props.logRetention,
       alarmTopic: props.alarmTopic,
       lagMeaning: 'order events are more than a minute behind the orders table.',
     }).function;
-    domainEvents.grantPublish(this.ordersOutbox);
+    props.publishing.grantPublish(this.ordersOutbox);
 
     const consumer = (
       name: string,
@@ -63,13 +63,13 @@ export class Cancellation extends Construct {
         queue: subscriber.queue,
         serviceName: name.toLowerCase(),
         entry: path.join(lambdasDir, entry),
-        environment: { ...topicEnv, ...environment },
+        environment,
         maxConcurrency: props.maxConcurrency,
         logRetention: props.logRetention,
         alarmTopic: props.alarmTopic,
       });
       props.idempotency.grantTo(created.function);
-      domainEvents.grantPublish(created.function);
+      props.publishing.grantPublish(created.function);
       return created;
     };
     this.restock = consumer('InventoryRestock', 'OrderCancelled', 'inventory-restock/handler.ts', {

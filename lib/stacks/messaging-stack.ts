@@ -7,9 +7,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { NOTIFIED_EVENTS } from '../../lambdas/notifications-order-events/domain';
+import { NOTIFIED_EVENTS } from '../../lambdas/notifications-order-events/events';
 import type { ConfluxConfig } from '../config';
-import { FanOutTopic, IdempotencyTable, QueueConsumer } from '../constructs';
+import { EventSchemaRegistry, FanOutTopic, IdempotencyTable, QueueConsumer } from '../constructs';
 
 const lambdasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lambdas');
 
@@ -17,6 +17,8 @@ const lambdasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 export interface MessagingStackProps extends StackProps {
   /** The deployment's configuration. */
   readonly config: ConfluxConfig;
+  /** The event schema folder the registry is provisioned from. @default - the project's schemas/ */
+  readonly schemasDir?: string;
 }
 
 /**
@@ -28,6 +30,8 @@ export class MessagingStack extends Stack {
   public readonly alarmTopic: sns.Topic;
   /** The topic every bounded context publishes its domain events to. */
   public readonly domainEvents: FanOutTopic;
+  /** The Glue Schema Registry of every event type. */
+  public readonly schemaRegistry: EventSchemaRegistry;
   /** The FIFO topic of ledger postings, grouped by account. */
   public readonly ledger: FanOutTopic;
 
@@ -36,6 +40,10 @@ export class MessagingStack extends Stack {
     const { config } = props;
 
     this.alarmTopic = alarmTopic(this, config);
+    this.schemaRegistry = new EventSchemaRegistry(this, 'EventSchemas', {
+      dir: props.schemasDir ?? path.resolve(lambdasDir, '../schemas'),
+      registryName: `conflux-${config.stage}-events`,
+    });
     const idempotency = new IdempotencyTable(this, 'IdempotencyTable', {
       removalPolicy: config.removalPolicy,
     });

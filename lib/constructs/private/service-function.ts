@@ -18,6 +18,8 @@ export const serviceBundling: nodejs.BundlingOptions = {
   target: 'node22',
   metafile: true,
   externalModules: [],
+  // Event schemas (schemas/*.avsc) are bundled as JSON for publish-time validation.
+  loader: { '.avsc': 'json' },
 };
 
 /** How a Conflux function is built; every construct that owns a function uses this. */

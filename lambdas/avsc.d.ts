@@ -1,0 +1,5 @@
+/** Avro schemas (`schemas/*.avsc`), bundled as JSON. */
+declare module '*.avsc' {
+  const schema: Record<string, unknown>;
+  export default schema;
+}

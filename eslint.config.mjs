@@ -37,7 +37,13 @@ export default tseslint.config(
   },
   {
     // Command-line tools and benchmarks talk to a terminal.
-    files: ['bin/redrive.ts', 'bin/projections-rebuild.ts', 'bin/schemas-check.ts', 'bin/token.ts', 'bench/**/*.ts'],
+    files: [
+      'bin/redrive.ts',
+      'bin/projections-rebuild.ts',
+      'bin/schemas-check.ts',
+      'bin/token.ts',
+      'bench/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import avro from 'avsc';
+import { checkApiBodies } from './api-bodies';
 
 /** Compatibility modes, as Glue Schema Registry and Confluent name them. */
 export const MODES = [
@@ -228,13 +229,17 @@ export function loadSchemaCatalog(dir: string): { catalog: SchemaCatalog; proble
 }
 
 /** Every violation and convention problem of a schema folder. */
-export function checkSchemaFolder(dir: string): {
+export function checkSchemaFolder(
+  dir: string,
+  options: { updateApi?: boolean } = {},
+): {
   violations: Violation[];
   problems: string[];
   types: number;
   versions: number;
 } {
-  const { catalog, problems } = loadSchemaCatalog(dir);
+  const { catalog, problems: catalogProblems } = loadSchemaCatalog(dir);
+  const problems = [...catalogProblems, ...checkApiBodies(dir, options.updateApi)];
   const violations = [...catalog.types].flatMap(([eventType, { mode, versions }]) =>
     checkVersions(eventType, mode, versions),
   );

@@ -10,9 +10,10 @@ import { build, type Metafile } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
 const lambdas = path.join(root, 'lambdas');
-const handlers = readdirSync(lambdas).filter(
-  (d) => d !== 'shared' && statSync(path.join(lambdas, d, 'handler.ts'), { throwIfNoEntry: false }),
-);
+const handlers = readdirSync(lambdas, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && d.name !== 'shared')
+  .map((d) => d.name)
+  .filter((d) => statSync(path.join(lambdas, d, 'handler.ts'), { throwIfNoEntry: false }));
 
 async function bundle(
   entry: string,
@@ -30,6 +31,7 @@ async function bundle(
     write: false,
     metafile: true,
     external,
+    loader: { '.avsc': 'json' },
     logLevel: 'silent',
   });
   const ms = performance.now() - started;

@@ -75,49 +75,22 @@ async function reserve({ order }: StepInput) {
 
 /** Returns the reserved stock, once: only a RESERVED reservation is released; anything else is a no-op. */
 async function release({ order }: StepInput) {
-  const existing = await reservationOf(order.orderId);
-  if (existing?.status !== 'RESERVED') return { released: false };
-  const items = existing.items as { sku: string; quantity: number }[];
-  try {
-    await documents.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: reservations,
-              Key: { sagaId: order.orderId },
-              UpdateExpression: 'SET #s = :released',
-              ConditionExpression: '#s = :reserved',
-              ExpressionAttributeNames: { '#s': 'status' },
-              ExpressionAttributeValues: { ':released': 'RELEASED', ':reserved': 'RESERVED' },
-            },
-          },
-          ...items.map((line) => ({
-            Update: {
-              TableName: inventory,
-              Key: { sku: line.sku },
-              UpdateExpression: 'SET available = available + :q, reserved = reserved - :q',
-              ExpressionAttributeValues: { ':q': line.quantity },
-            },
-          })),
-        ],
-      }),
-    );
-  } catch (error: unknown) {
-    if (error instanceof TransactionCanceledException && conditionFailedAt(error, 0))
-      return { released: false };
-    throw error;
-  }
-  return { released: true };
+  return { released: await returnStock(order.orderId, 'RELEASED') };
+}
+
+/** Puts the stock of a cancelled (confirmed) order back on the shelf once. */
+export async function restock(sagaId: string): Promise<{ restocked: boolean }> {
+  return { restocked: await returnStock(sagaId, 'RESTOCKED') };
 }
 
 /**
- * Puts the stock of a cancelled order back on the shelf once: the reservation goes RESERVED → RESTOCKED
- * and its quantities move from reserved to available, in one transaction; any other state is a no-op.
+ * Moves a RESERVED reservation to `to` and its quantities from reserved back to available, in one
+ * transaction; false (and nothing changes) when the reservation is missing or no longer RESERVED. Both the
+ * saga's compensation and the cancellation choreography end a reservation this way.
  */
-export async function restock(sagaId: string): Promise<{ restocked: boolean }> {
+async function returnStock(sagaId: string, to: 'RELEASED' | 'RESTOCKED'): Promise<boolean> {
   const existing = await reservationOf(sagaId);
-  if (existing?.status !== 'RESERVED') return { restocked: false };
+  if (existing?.status !== 'RESERVED') return false;
   const items = existing.items as { sku: string; quantity: number }[];
   try {
     await documents.send(
@@ -127,10 +100,10 @@ export async function restock(sagaId: string): Promise<{ restocked: boolean }> {
             Update: {
               TableName: reservations,
               Key: { sagaId },
-              UpdateExpression: 'SET #s = :restocked',
+              UpdateExpression: 'SET #s = :to',
               ConditionExpression: '#s = :reserved',
               ExpressionAttributeNames: { '#s': 'status' },
-              ExpressionAttributeValues: { ':restocked': 'RESTOCKED', ':reserved': 'RESERVED' },
+              ExpressionAttributeValues: { ':to': to, ':reserved': 'RESERVED' },
             },
           },
           ...items.map((line) => ({
@@ -145,11 +118,10 @@ export async function restock(sagaId: string): Promise<{ restocked: boolean }> {
       }),
     );
   } catch (error: unknown) {
-    if (error instanceof TransactionCanceledException && conditionFailedAt(error, 0))
-      return { restocked: false };
+    if (error instanceof TransactionCanceledException && conditionFailedAt(error, 0)) return false;
     throw error;
   }
-  return { restocked: true };
+  return true;
 }
 
 /** Inventory's saga steps: `reserve` and its compensation `release`. */

@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { Movement, OpenAccount } from '../../lambdas/accounts-api/contract';
 import { EventStore, Projection, type SecureRestApi } from '../constructs';
 import type { DomainEventPublishing } from './publishing';
-import { createServiceFunction } from '../constructs/private/service-function';
+import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '../constructs/private/service-function';
 
 const lambdasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lambdas');
 
@@ -58,8 +58,7 @@ export class Accounts extends Construct {
       memorySize: 256,
       logRetention: props.logRetention,
       alarmTopic: props.alarmTopic,
-      noDeadLetterQueueBecause:
-        'The function is invoked only by API Gateway, synchronously; the caller gets the error. A function DLQ applies to asynchronous invocations only.',
+      noDeadLetterQueueBecause: INVOKED_BY_API_GATEWAY,
       errorMeaning: 'Accounts routes answer 500.',
     });
     this.store.grantAppend(fn);

@@ -24,7 +24,7 @@ import { Cancellation } from './cancellation';
 import { Catalog } from './catalog';
 import { Fulfilment } from './fulfilment';
 import { DomainEventPublishing } from './publishing';
-import { createServiceFunction } from '../constructs/private/service-function';
+import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '../constructs/private/service-function';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const lambdasDir = path.join(root, 'lambdas');
@@ -102,8 +102,7 @@ export class ApiStack extends Stack {
         environment,
         logRetention: config.logRetention,
         alarmTopic,
-        noDeadLetterQueueBecause:
-          'The function is invoked only by API Gateway, synchronously; the caller gets the error. A function DLQ applies to asynchronous invocations only.',
+        noDeadLetterQueueBecause: INVOKED_BY_API_GATEWAY,
         errorMeaning: meaning,
       }).fn;
 

@@ -8,8 +8,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PostReview, PutCategory, PutProduct } from '../../lambdas/catalog-api/contract';
 import type { SecureRestApi } from '../constructs';
-import { createServiceFunction } from '../constructs/private/service-function';
+import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '../constructs/private/service-function';
 import { createStreamReader } from '../constructs/private/stream-reader';
+import { serviceTable } from './tables';
 
 const lambdasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lambdas');
 
@@ -34,25 +35,22 @@ export class Catalog extends Construct {
 
   constructor(scope: Construct, id: string, props: CatalogProps) {
     super(scope, id);
-    const table = (name: string, partitionKey: string, sortKey?: string, stream = true) =>
-      new dynamodb.TableV2(this, name, {
-        partitionKey: { name: partitionKey, type: dynamodb.AttributeType.STRING },
-        sortKey: sortKey ? { name: sortKey, type: dynamodb.AttributeType.STRING } : undefined,
-        billing: dynamodb.Billing.onDemand(),
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
-        dynamoStream: stream ? dynamodb.StreamViewType.NEW_AND_OLD_IMAGES : undefined,
-        removalPolicy: props.removalPolicy,
-      });
-    this.categories = table('Categories', 'categoryId');
-    this.products = table('Products', 'sku');
+    const removalPolicy = props.removalPolicy;
+    const stream = dynamodb.StreamViewType.NEW_AND_OLD_IMAGES;
+    this.categories = serviceTable(this, 'Categories', { partitionKey: 'categoryId', stream, removalPolicy });
+    this.products = serviceTable(this, 'Products', { partitionKey: 'sku', stream, removalPolicy });
     this.products.addGlobalSecondaryIndex({
       indexName: 'byCategory',
       partitionKey: { name: 'categoryId', type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.KEYS_ONLY,
     });
-    this.reviews = table('Reviews', 'sku', 'reviewer');
-    this.productView = table('ProductView', 'sku', undefined, false);
+    this.reviews = serviceTable(this, 'Reviews', {
+      partitionKey: 'sku',
+      sortKey: 'reviewer',
+      stream,
+      removalPolicy,
+    });
+    this.productView = serviceTable(this, 'ProductView', { partitionKey: 'sku', removalPolicy });
     const environment = {
       CATEGORIES_TABLE_NAME: this.categories.tableName,
       PRODUCTS_TABLE_NAME: this.products.tableName,
@@ -94,8 +92,7 @@ export class Catalog extends Construct {
       environment,
       logRetention: props.logRetention,
       alarmTopic: props.alarmTopic,
-      noDeadLetterQueueBecause:
-        'The function is invoked only by API Gateway, synchronously; the caller gets the error. A function DLQ applies to asynchronous invocations only.',
+      noDeadLetterQueueBecause: INVOKED_BY_API_GATEWAY,
       errorMeaning: 'Catalog routes answer 500.',
     });
     this.categories.grant(fn, 'dynamodb:GetItem', 'dynamodb:PutItem');

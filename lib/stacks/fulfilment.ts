@@ -1,13 +1,14 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CfnElement, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Saga, type SecureRestApi } from '../constructs';
-import { createServiceFunction } from '../constructs/private/service-function';
+import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '../constructs/private/service-function';
+import { serviceTable } from './tables';
 
 const lambdasDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lambdas');
 
@@ -37,15 +38,9 @@ export class Fulfilment extends Construct {
   constructor(scope: Construct, id: string, props: FulfilmentProps) {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
-    const table = (name: string, key: string, physical?: string) =>
-      new dynamodb.TableV2(this, name, {
-        tableName: physical,
-        partitionKey: { name: key, type: dynamodb.AttributeType.STRING },
-        billing: dynamodb.Billing.onDemand(),
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
-        removalPolicy: props.removalPolicy,
-      });
+    const { removalPolicy } = props;
+    const table = (name: string, partitionKey: string, tableName?: string) =>
+      serviceTable(this, name, { partitionKey, tableName, removalPolicy });
     // Named, so the offline runtime's seed (and operators) find them by stage.
     this.inventory = table('Inventory', 'sku', `${stackName}-inventory`);
     this.customers = table('Customers', 'customerId', `${stackName}-customers`);
@@ -128,8 +123,7 @@ export class Fulfilment extends Construct {
       environment: { INVENTORY_TABLE_NAME: this.inventory.tableName },
       logRetention: props.logRetention,
       alarmTopic: props.alarmTopic,
-      noDeadLetterQueueBecause:
-        'The function is invoked only by API Gateway, synchronously; the caller gets the error. A function DLQ applies to asynchronous invocations only.',
+      noDeadLetterQueueBecause: INVOKED_BY_API_GATEWAY,
       errorMeaning: 'GET /v1/inventory/{sku} answers 500.',
     }).fn;
     this.inventory.grant(inventoryApi, 'dynamodb:GetItem');

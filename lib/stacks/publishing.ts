@@ -1,12 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FanOutTopic } from '../constructs';
+import { alarmAbove } from '../constructs/private/alarm';
 
 /** Properties of {@link DomainEventPublishing}. */
 export interface DomainEventPublishingProps {
@@ -36,16 +35,18 @@ export class DomainEventPublishing extends Construct {
       { id: 'AwsSolutions::AwsSolutions-SQS3', reason: isDlq },
       { id: 'Serverless::Serverless-SQSRedrivePolicy', reason: isDlq },
     );
-    const alarm = this.rejected
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
-      .createAlarm(this, 'RejectedEventsNotEmpty', {
-        alarmDescription: `${this.node.path}: a producer built an event its schema rejects; it was not published.`,
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    if (props.alarmTopic) alarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+    alarmAbove(
+      this,
+      'RejectedEventsNotEmpty',
+      this.rejected.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      {
+        description: 'a producer built an event its schema rejects; it was not published.',
+        topic: props.alarmTopic,
+      },
+    );
   }
 
   /** Lets `fn` publish domain events (and reject invalid ones), and tells it where. */

@@ -1,11 +1,11 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { alarmAbove } from '../private/alarm';
 import { createStreamReader, type StreamReader, type StreamReaderOptions } from '../private/stream-reader';
 import { PropsValidationError, PropsValidator } from '../private/validation';
 
@@ -93,7 +93,10 @@ export class EventStore extends Construct {
       },
       period: Duration.minutes(1),
     });
-    this.alarm('SystemErrors', errors, 'DynamoDB failed appends or reads of the event store.');
+    alarmAbove(this, 'SystemErrors', errors, {
+      description: 'DynamoDB failed appends or reads of the event store.',
+      topic: props.alarmTopic,
+    });
   }
 
   /** Lets `fn` append (transactions of conditional puts), load and snapshot; sets its environment. */
@@ -132,17 +135,5 @@ export class EventStore extends Construct {
     fn.addEnvironment('EVENT_STORE_TABLE_NAME', this.table.tableName);
     fn.addEnvironment('EVENT_STORE_SNAPSHOT_TABLE_NAME', this.snapshots.tableName);
     fn.addEnvironment('EVENT_STORE_SNAPSHOT_EVERY', String(this.snapshotEvery));
-  }
-
-  private alarm(id: string, metric: cloudwatch.IMetric, description: string, threshold = 0): void {
-    const alarm = new cloudwatch.Alarm(this, id, {
-      metric,
-      alarmDescription: `${this.node.path}: ${description}`,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    if (this.props.alarmTopic) alarm.addAlarmAction(new cwActions.SnsAction(this.props.alarmTopic));
   }
 }

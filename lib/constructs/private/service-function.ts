@@ -22,6 +22,10 @@ export const serviceBundling: nodejs.BundlingOptions = {
   loader: { '.avsc': 'json' },
 };
 
+/** Why a function behind API Gateway needs no DLQ of its own. */
+export const INVOKED_BY_API_GATEWAY =
+  'The function is invoked only by API Gateway, synchronously; the caller gets the error. A function DLQ applies to asynchronous invocations only.';
+
 /** How a Conflux function is built; every construct that owns a function uses this. */
 export interface ServiceFunctionOptions {
   readonly entry: string;

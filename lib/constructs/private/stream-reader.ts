@@ -1,6 +1,4 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,6 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmAbove } from './alarm';
 import { createServiceFunction } from './service-function';
 
 /** A function reading DynamoDB change streams. */
@@ -81,28 +80,25 @@ export function createStreamReader(
       }),
     );
   }
-  const alarm = (alarmId: string, metric: cloudwatch.IMetric, description: string, threshold: number) => {
-    const created = new cloudwatch.Alarm(parent, alarmId, {
-      metric,
-      alarmDescription: `${parent.node.path}: ${description}`,
-      threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    if (options.alarmTopic) created.addAlarmAction(new cwActions.SnsAction(options.alarmTopic));
-  };
-  alarm(
+  alarmAbove(
+    parent,
     'IteratorAge',
     fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
-    options.lagMeaning,
-    60_000,
+    {
+      description: options.lagMeaning,
+      threshold: 60_000,
+      topic: options.alarmTopic,
+    },
   );
-  alarm(
+  alarmAbove(
+    parent,
     'FailuresNotEmpty',
     failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
-    'the reader gave up on stream records; their shard and sequence numbers are in its failure queue.',
-    0,
+    {
+      description:
+        'the reader gave up on stream records; their shard and sequence numbers are in its failure queue.',
+      topic: options.alarmTopic,
+    },
   );
   return { function: fn, failures };
 }

@@ -1,6 +1,4 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -9,6 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { alarmAbove } from '../private/alarm';
 import { PropsValidator } from '../private/validation';
 
 /** A Lambda operation of a saga: the function and the `operation` it is asked to perform. */
@@ -90,15 +89,18 @@ export class Saga extends Construct {
       { id: 'AwsSolutions::AwsSolutions-SQS3', reason: isDlq },
       { id: 'Serverless::Serverless-SQSRedrivePolicy', reason: isDlq },
     );
-    const dlqAlarm = this.compensationDlq
-      .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
-      .createAlarm(this, 'CompensationDlqNotEmpty', {
-        alarmDescription: `${this.node.path}: a compensation failed every retry; undo its step by hand, then redrive.`,
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
+    alarmAbove(
+      this,
+      'CompensationDlqNotEmpty',
+      this.compensationDlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      {
+        description: 'a compensation failed every retry; undo its step by hand, then redrive.',
+        topic: props.alarmTopic,
+      },
+    );
 
     const invoke = (stateId: string, task: SagaTask, timeout: Duration, resultPath: string) =>
       new tasks.LambdaInvoke(this, stateId, {
@@ -245,19 +247,15 @@ export class Saga extends Construct {
         })),
     );
 
-    const failed = this.stateMachine
-      .metricFailed({ period: Duration.minutes(5), statistic: 'Sum' })
-      .createAlarm(this, 'ExecutionsFailed', {
-        alarmDescription: `${this.node.path}: sagas failed (compensated or not); look at the failure recorded on each.`,
-        threshold: 0,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    if (props.alarmTopic) {
-      dlqAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-      failed.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
-    }
+    alarmAbove(
+      this,
+      'ExecutionsFailed',
+      this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      {
+        description: 'sagas failed (compensated or not); look at the failure recorded on each.',
+        topic: props.alarmTopic,
+      },
+    );
   }
 }
 

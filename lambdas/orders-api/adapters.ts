@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../shared/clients';
 import { requireEnv } from '../shared/env';
+import { transitionStatus } from '../shared/status';
 import type { Order } from './domain';
 
 const tableName = requireEnv('ORDERS_TABLE_NAME');
@@ -24,25 +24,6 @@ export async function findOrder(orderId: string): Promise<Order | undefined> {
 }
 
 /** CONFIRMED → CANCELLED; false when the order is in another status (the caller reports why). */
-export async function cancelConfirmed(orderId: string): Promise<boolean> {
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: { orderId },
-        UpdateExpression: 'SET #s = :cancelled, cancelledAt = :at',
-        ConditionExpression: '#s = :confirmed',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':cancelled': 'CANCELLED',
-          ':confirmed': 'CONFIRMED',
-          ':at': new Date().toISOString(),
-        },
-      }),
-    );
-    return true;
-  } catch (error: unknown) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+export function cancelConfirmed(orderId: string): Promise<boolean> {
+  return transitionStatus(tableName, { orderId }, 'CONFIRMED', 'CANCELLED', 'cancelledAt');
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { requireEnv } from '../shared/env';
 import { createHttpHandler, HttpError, route, type HttpRequest } from '../shared/http';
-import { tracer } from '../shared/powertools';
+import { logger, tracer } from '../shared/powertools';
 import { cancelConfirmed, findOrder, insertOrder } from './adapters';
 import { CreateOrderV1, CreateOrderV2 } from './contract';
 import { fromV1, newOrder, representation, type Order } from './domain';
@@ -32,7 +32,9 @@ async function sagaHistory(orderId: string) {
         state: e.stateExitedEventDetails?.name,
         error: e.taskFailedEventDetails?.error ?? e.executionFailedEventDetails?.error,
       }));
-  } catch {
+  } catch (error: unknown) {
+    // The order is still shown; its history is best effort (an execution may not have started yet).
+    logger.warn('saga history unavailable', { orderId, error: error as Error });
     return [];
   }
 }
@@ -61,13 +63,18 @@ const create = async (
   return { status: 201, body, headers: { Location: body.links.self } };
 };
 
-const read = async (request: HttpRequest<unknown>, version: 'v1' | 'v2') => {
+/** The caller's order from the path; another caller's order is reported as missing, so ids cannot be probed. */
+async function ownedOrder(request: HttpRequest<unknown>): Promise<Order> {
   const orderId = request.pathParameters.orderId ?? '';
   const order: Order | undefined = /^[0-9a-f-]{36}$/.test(orderId) ? await findOrder(orderId) : undefined;
-  // Another caller's order is reported as missing, so ids cannot be probed.
   if (order?.ownerSub !== request.caller.sub) {
     throw new HttpError(404, 'OrderNotFound', `No order ${orderId}.`);
   }
+  return order;
+}
+
+const read = async (request: HttpRequest<unknown>, version: 'v1' | 'v2') => {
+  const order = await ownedOrder(request);
   return { status: 200, body: { ...representation(order, version), saga: await sagaHistory(order.orderId) } };
 };
 
@@ -91,17 +98,18 @@ export const handler = createHttpHandler({
    */
   'POST /v2/orders/{orderId}/cancel': route({
     handle: async (request) => {
-      const current = await read(request, 'v2');
-      const status = (current.body as { status: string }).status;
-      if (status === 'CANCELLED') return { status: 200, body: { ...current.body, status } };
-      if (!(await cancelConfirmed(request.pathParameters.orderId ?? ''))) {
+      // No saga history here: the answer is the order's new status, and the cancel path stays one read, one write.
+      const order = await ownedOrder(request);
+      const status = order.status;
+      if (status === 'CANCELLED') return { status: 200, body: representation(order, 'v2') };
+      if (!(await cancelConfirmed(order.orderId))) {
         throw new HttpError(
           409,
           'OrderNotCancellable',
           `Only a CONFIRMED order can be cancelled; this one is ${status}.`,
         );
       }
-      return { status: 200, body: { ...current.body, status: 'CANCELLED' } };
+      return { status: 200, body: representation({ ...order, status: 'CANCELLED' }, 'v2') };
     },
   }),
 });

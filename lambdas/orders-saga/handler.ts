@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { sagaStep, type StepInput } from '../shared/saga';
+import { transitionStatus } from '../shared/status';
 
 const orders = requireEnv('ORDERS_TABLE_NAME');
 
@@ -13,23 +13,7 @@ export class OrderNoLongerPendingError extends Error {
 
 /** Confirms a PENDING order (a repeat finds it CONFIRMED and changes nothing); any other status fails. */
 async function confirm({ order }: StepInput) {
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: orders,
-        Key: { orderId: order.orderId },
-        UpdateExpression: 'SET #s = :confirmed, confirmedAt = :at',
-        ConditionExpression: '#s = :pending',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: {
-          ':confirmed': 'CONFIRMED',
-          ':pending': 'PENDING',
-          ':at': new Date().toISOString(),
-        },
-      }),
-    );
-  } catch (error: unknown) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  if (!(await transitionStatus(orders, { orderId: order.orderId }, 'PENDING', 'CONFIRMED', 'confirmedAt'))) {
     const { Item } = await documents.send(
       new GetCommand({ TableName: orders, Key: { orderId: order.orderId }, ConsistentRead: true }),
     );

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../shared/clients';
 import { requireEnv } from '../shared/env';
 import { SagaAlreadyCompensatedError, sagaStep, type StepInput } from '../shared/saga';
+import { transitionStatus } from '../shared/status';
 
 const shipments = requireEnv('SHIPMENTS_TABLE_NAME');
 /** Regions the carrier serves. */
@@ -39,22 +40,7 @@ async function ship({ order }: StepInput) {
 
 /** Cancels a CREATED shipment once; anything else is a no-op. */
 async function cancel({ order }: StepInput) {
-  try {
-    await documents.send(
-      new UpdateCommand({
-        TableName: shipments,
-        Key: { sagaId: order.orderId },
-        UpdateExpression: 'SET #s = :cancelled',
-        ConditionExpression: '#s = :created',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':cancelled': 'CANCELLED', ':created': 'CREATED' },
-      }),
-    );
-    return { cancelled: true };
-  } catch (error: unknown) {
-    if (error instanceof ConditionalCheckFailedException) return { cancelled: false };
-    throw error;
-  }
+  return { cancelled: await transitionStatus(shipments, { sagaId: order.orderId }, 'CREATED', 'CANCELLED') };
 }
 
 /** Shipping's saga steps: `ship` and its compensation `cancel`. */

@@ -119,3 +119,19 @@ export interface RequestState {
   apiKey?: ApiKeySpec;
   validationErrorString?: string;
 }
+
+/** The state of one engine of the offline runtime, as `GET /_conflux/health` reports it. */
+export interface EngineHealth {
+  readonly state: 'running' | 'exited';
+  readonly pid?: number;
+  /** How it ended: `code 1` or `signal SIGKILL`. */
+  readonly exitStatus?: string;
+}
+
+/** What the runtime tells its gateway about its engines. */
+export interface RuntimeHealth {
+  /** Every engine by name, for `GET /_conflux/health`. */
+  engines(): Readonly<Record<string, EngineHealth>>;
+  /** Why the application cannot serve requests now (an engine exited), or undefined while it can. */
+  unavailable(): string | undefined;
+}

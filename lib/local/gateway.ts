@@ -11,7 +11,14 @@ import {
 } from './gateway-access';
 import { proxyEvent, proxyResponse, requestEventFields } from './gateway-events';
 import { callService, type ServiceClients } from './gateway-service';
-import type { GatewayAccess, GatewayApi, GatewayMethod, RequestState, Route } from './gateway-types';
+import type {
+  GatewayAccess,
+  GatewayApi,
+  GatewayMethod,
+  RequestState,
+  Route,
+  RuntimeHealth,
+} from './gateway-types';
 import { renderTemplate } from './gateway-vtl';
 import { closeServer, listenLocal } from './http-server';
 import { asText } from './intrinsics';
@@ -21,6 +28,25 @@ export type * from './gateway-types';
 export { proxyResponse } from './gateway-events';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** The runtime's own health route, beside the API's routes. */
+export const HEALTH_PATH = '/_conflux/health';
+
+/** An error the runtime itself answers, in the API contract's shape. */
+export function sendJsonError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(JSON.stringify({ error: { code, message, requestId } }));
+}
 
 interface Authorized {
   readonly principalId: string;
@@ -52,6 +78,7 @@ export class Gateway {
     private readonly access: GatewayAccess = { usagePlans: [], apiKeys: new Map() },
     private readonly region = 'us-east-1',
     private readonly services: ServiceClients,
+    private readonly health?: RuntimeHealth,
   ) {}
 
   /** Starts listening; resolves with the base URL. */
@@ -83,6 +110,15 @@ export class Gateway {
     };
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === HEALTH_PATH) {
+        this.sendHealth(res, requestId);
+        return;
+      }
+      const down = this.health?.unavailable();
+      if (down !== undefined) {
+        sendJsonError(res, 503, 'EngineUnavailable', down, requestId);
+        return;
+      }
       const match = this.match(url.pathname, req.method ?? 'GET');
       if (!match) {
         fail(FAILURES.missingToken);
@@ -213,6 +249,18 @@ export class Gateway {
       ...responseContext.responseOverride.header,
     });
     res.end(out);
+  }
+
+  /** `GET /_conflux/health`: each engine's state; 503 while one of them is down. */
+  private sendHealth(res: ServerResponse, requestId: string): void {
+    const engines = this.health?.engines() ?? {};
+    const down = this.health?.unavailable();
+    res.writeHead(down === undefined ? 200 : 503, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-store',
+      'x-amzn-RequestId': requestId,
+    });
+    res.end(JSON.stringify({ status: down === undefined ? 'ok' : 'unavailable', reason: down, engines }));
   }
 
   private methodArn(state: RequestState): string {

@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '../shared/clients';
@@ -84,16 +85,25 @@ async function command(
 }
 
 /** `?asOf=` is an ISO-8601 instant or a version number. */
+/**
+ * `asOf`: a version from 1 up to the largest safe integer, or an ISO-8601 instant between 1970 and 9999.
+ * Anything else is a 400 before the store is asked.
+ */
+export const AsOfParam = z
+  .string()
+  .max(40, 'must be an ISO-8601 instant (2026-11-25T10:00:00Z) or a version number')
+  .refine(
+    (value) =>
+      /^[1-9]\d{0,15}$/.test(value)
+        ? Number(value) <= Number.MAX_SAFE_INTEGER
+        : /^\d{4}-\d{2}-\d{2}T/.test(value) && Number.isFinite(Date.parse(value)) && Date.parse(value) >= 0,
+    'must be an ISO-8601 instant (2026-11-25T10:00:00Z) or a version number from 1',
+  );
+
 function asOfParam(value: string | undefined) {
   if (value === undefined) return undefined;
   if (/^\d+$/.test(value)) return { version: Number(value) };
-  if (!Number.isNaN(Date.parse(value)) && /^\d{4}-\d{2}-\d{2}T/.test(value))
-    return { timestamp: new Date(value).toISOString() };
-  throw new HttpError(
-    400,
-    'InvalidAsOf',
-    'asOf must be an ISO-8601 instant (2026-11-25T10:00:00Z) or a version number.',
-  );
+  return { timestamp: new Date(value).toISOString() };
 }
 
 /** The accounts API: commands on the event store, reads from the projection, time travel from the store. */
@@ -130,6 +140,7 @@ export const handler = createHttpHandler({
     }),
   }),
   'GET /v1/accounts/{accountId}': route({
+    query: { asOf: AsOfParam },
     handle: async (request) => {
       const accountId = accountIdOf(request);
       const asOf = asOfParam(request.query.asOf);

@@ -75,5 +75,34 @@ export function representation(order: Order, version: 'v1' | 'v2') {
 }
 
 function failure(order: Order) {
-  return order.failureError ? { failure: { error: order.failureError, cause: order.failureCause } } : {};
+  return order.failureError
+    ? { failure: { error: order.failureError, cause: publicCause(order.failureCause) } }
+    : {};
+}
+
+/**
+ * What a client is told of why a saga failed: the error's name and message. Step Functions records a
+ * function's error as its whole payload (`errorType`, `errorMessage`, `trace` with the handler's file
+ * paths); the trace and anything else stays in the execution history for operators.
+ */
+export function publicCause(cause: string | undefined): string | undefined {
+  if (cause === undefined || cause === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cause);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed !== null && typeof parsed === 'object') {
+    const { errorType, errorMessage } = parsed as { errorType?: unknown; errorMessage?: unknown };
+    const name = typeof errorType === 'string' ? errorType : 'Error';
+    return typeof errorMessage === 'string' ? `${name}: ${firstLine(errorMessage)}` : name;
+  }
+  return firstLine(cause);
+}
+
+/** The first line, without anything that looks like a file path. */
+function firstLine(text: string): string {
+  const line = text.split('\n')[0] ?? '';
+  return line.replace(/(?:file:\/\/)?(?:\/[\w.@-]+){2,}(?::\d+)*/g, '<path>').slice(0, 300);
 }

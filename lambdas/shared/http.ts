@@ -52,6 +52,11 @@ export interface HttpResult {
 /** A route: its body schema (the same one the gateway model is generated from) and its handler. */
 export interface RouteDefinition<B = unknown> {
   readonly body?: z.ZodType<B>;
+  /**
+   * The query parameters the route reads, each a string schema; the handler sees them parsed. Any other
+   * query parameter is ignored, but every one is bounded by the edge policy.
+   */
+  readonly query?: Readonly<Record<string, z.ZodType<string | undefined>>>;
   /** Honours `Idempotency-Key`: a repeat returns the first answer; the same key with another body is a 422. */
   readonly idempotent?: boolean;
   readonly handle: (request: HttpRequest<B>) => Promise<HttpResult>;
@@ -104,6 +109,24 @@ const header = (event: APIGatewayProxyEvent, name: string): string | undefined =
 
 const httpDate = (d: Date) => d.toUTCString();
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/**
+ * The edge policy's bounds. A path parameter is at most 512 UTF-8 bytes, under DynamoDB's 1,024-byte
+ * sort-key and 2,048-byte partition-key limits, so no key a client names can fail in the table; a query
+ * value is at most 1,024 bytes.
+ */
+export const EDGE_LIMITS = { pathParameterBytes: 512, queryValueBytes: 1024 } as const;
+
+/** Control characters: never part of an id, and refused in path and query values. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** `application/json`, with parameters or none, in any case (media types are case-insensitive). */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  if (contentType === undefined || contentType.trim() === '') return true;
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json';
+}
 
 /**
  * The API's shared middleware for Lambda proxy routes, in this order: the per-client rate limiter
@@ -183,10 +206,15 @@ export function createHttpHandler(
       const lifecycle = settings.lifecycle[routeKey];
       if (lifecycle) {
         const sunset = new Date(lifecycle.sunset);
-        const link = lifecycle.successor ? { Link: `<${lifecycle.successor}>; rel="successor-version"` } : {};
+        // The successor's template filled with this request's own path parameters: a link a client can follow.
+        const successorPath = lifecycle.successor?.replace(/\{(\w+)\}/g, (placeholder, name: string) => {
+          const value = event.pathParameters?.[name];
+          return value?.isWellFormed() ? encodeURIComponent(value) : placeholder;
+        });
+        const link = successorPath ? { Link: `<${successorPath}>; rel="successor-version"` } : {};
         Object.assign(common, link);
         if (Date.now() >= sunset.getTime()) {
-          const successor = lifecycle.successor ? ` Use ${lifecycle.successor}.` : '';
+          const successor = successorPath ? ` Use ${successorPath}.` : '';
           throw new HttpError(410, 'Gone', `${routeKey} was retired on ${httpDate(sunset)}.${successor}`);
         }
         common.Deprecation = `@${Math.floor(new Date(lifecycle.deprecated).getTime() / 1000)}`;
@@ -194,19 +222,10 @@ export function createHttpHandler(
       }
       const definition = routes[routeKey];
       if (!definition) throw new HttpError(404, 'NotFound', `No route ${routeKey}.`);
+      const pathParameters = checkedPathParameters(event);
+      const query = checkedQuery(event, definition);
       const body = definition.body ? parseBody(event, definition.body, settings.maxBodyBytes) : undefined;
-      const request: HttpRequest<unknown> = {
-        event,
-        body,
-        caller,
-        requestId,
-        pathParameters: Object.fromEntries(
-          Object.entries(event.pathParameters ?? {}).map(([k, v]) => [k, v ?? '']),
-        ),
-        query: Object.fromEntries(
-          Object.entries(event.queryStringParameters ?? {}).map(([k, v]) => [k, v ?? '']),
-        ),
-      };
+      const request: HttpRequest<unknown> = { event, body, caller, requestId, pathParameters, query };
       const key = definition.idempotent ? header(event, 'idempotency-key') : undefined;
       if (key === undefined || !once || !idempotent) return respond(await definition.handle(request));
       if (!IDEMPOTENCY_KEY.test(key)) {
@@ -218,8 +237,7 @@ export function createHttpHandler(
       }
       idempotent.config.registerLambdaContext(context);
       const first = await once({
-        // Scoped to the caller and the route: one client's key never answers for another's request.
-        key: `${clientKey(event, caller)}#${routeKey}#${key}`,
+        key: idempotencyScope(event, caller, key),
         body: JSON.stringify(body),
         run: () => definition.handle(request),
       });
@@ -266,6 +284,21 @@ function callerOf(event: APIGatewayProxyEvent): Caller {
   };
 }
 
+/**
+ * What an `Idempotency-Key` is remembered under: who calls (token subject, OAuth client and API key), what
+ * they call (method and concrete path) and the key. Another principal, or the same key on another
+ * resource, is a fresh request, as the IETF Idempotency-Key draft scopes a key to its client.
+ */
+export function idempotencyScope(event: APIGatewayProxyEvent, caller: Caller, key: string): string {
+  const who = [
+    `sub=${caller.sub}`,
+    `client=${caller.clientId}`,
+    `key=${event.requestContext.identity.apiKeyId ?? ''}`,
+    ...(caller.sub || caller.clientId ? [] : [`ip=${event.requestContext.identity.sourceIp}`]),
+  ];
+  return JSON.stringify([who.join('&'), event.httpMethod, event.path, key]);
+}
+
 /** Whom the limiter counts: the OAuth client, else the API key, else the source address. */
 function clientKey(event: APIGatewayProxyEvent, caller: Caller): string {
   if (caller.clientId) return `client:${caller.clientId}`;
@@ -296,7 +329,69 @@ function corsHeaders(origins: readonly string[], origin: string | undefined): Re
   return origins.includes(origin) ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
 }
 
+/** A path or query value the edge policy accepts: well-formed text without control characters, bounded. */
+function checkValue(value: string, maxBytes: number): string | undefined {
+  if (!value.isWellFormed()) return 'is not well-formed Unicode';
+  if (CONTROL.test(value)) return 'contains control characters';
+  if (Buffer.byteLength(value) > maxBytes) return `is longer than ${maxBytes} bytes`;
+  return undefined;
+}
+
+function checkedPathParameters(event: APIGatewayProxyEvent): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(event.pathParameters ?? {})) {
+    const value = raw ?? '';
+    const problem = value === '' ? 'is empty' : checkValue(value, EDGE_LIMITS.pathParameterBytes);
+    if (problem) throw new HttpError(400, 'InvalidPathParameter', `Path parameter ${name} ${problem}.`);
+    out[name] = value;
+  }
+  return out;
+}
+
+function checkedQuery(event: APIGatewayProxyEvent, definition: AnyRoute): Record<string, string> {
+  const out: Record<string, string> = {};
+  const details: string[] = [];
+  for (const [name, raw] of Object.entries(event.queryStringParameters ?? {})) {
+    const value = raw ?? '';
+    const problem =
+      checkValue(name, EDGE_LIMITS.queryValueBytes) ?? checkValue(value, EDGE_LIMITS.queryValueBytes);
+    if (problem) {
+      details.push(`${name.slice(0, 64)}: ${problem}`);
+      continue;
+    }
+    const schema = definition.query?.[name];
+    if (!schema) {
+      out[name] = value;
+      continue;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) {
+      if (parsed.data !== undefined) out[name] = parsed.data;
+    } else details.push(...parsed.error.issues.map((i) => `${name}: ${i.message}`));
+  }
+  if (details.length > 0) {
+    throw new HttpError(400, 'InvalidQueryParameter', 'A query parameter is not valid.', details);
+  }
+  return out;
+}
+
+/** The first value JSON allows to be written but no JSON consumer can hold: a non-finite number or ill-formed text. */
+function unrepresentable(value: unknown, path: string): string | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path}: number out of range`;
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : `${path}: lone UTF-16 surrogate`;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    if (!k.isWellFormed()) return `${path}: lone UTF-16 surrogate in a member name`;
+    const found = unrepresentable(v, path === '(body)' ? k : `${path}.${k}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 function parseBody<B>(event: APIGatewayProxyEvent, schema: z.ZodType<B>, maxBytes: number): B {
+  if (!isJsonMediaType(header(event, 'content-type'))) {
+    throw new HttpError(415, 'UnsupportedMediaType', 'The request body must be application/json.');
+  }
   const raw = event.body ?? '';
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text) > maxBytes) {
@@ -307,6 +402,10 @@ function parseBody<B>(event: APIGatewayProxyEvent, schema: z.ZodType<B>, maxByte
     json = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'InvalidJson', 'The request body is not valid JSON.');
+  }
+  const problem = unrepresentable(json, '(body)');
+  if (problem) {
+    throw new HttpError(400, 'InvalidJson', 'The request body holds a value JSON cannot carry.', [problem]);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {

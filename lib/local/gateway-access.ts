@@ -11,7 +11,9 @@ export type GatewayResponseType =
   | 'BAD_REQUEST_BODY'
   | 'REQUEST_TOO_LARGE'
   | 'INTEGRATION_FAILURE'
-  | 'API_CONFIGURATION_ERROR';
+  | 'API_CONFIGURATION_ERROR'
+  /** A 4xx with no type of its own (malformed HTTP, an undecodable path): the API's default 4xx response. */
+  | 'DEFAULT_4XX';
 
 /** A failure the gateway answers without (or instead of) the integration. */
 export interface GatewayFailure {
@@ -82,6 +84,29 @@ export const FAILURES = {
     errorType: 'BadRequestException',
   },
   tooLarge: { type: 'REQUEST_TOO_LARGE', status: 413, message: 'Request Too Long' },
+  badRequest: {
+    type: 'DEFAULT_4XX',
+    status: 400,
+    message: 'The request is not valid HTTP',
+    errorType: 'BadRequestException',
+  },
+  unsupportedMethod: {
+    type: 'DEFAULT_4XX',
+    status: 400,
+    message: 'The HTTP method is not supported',
+    errorType: 'BadRequestException',
+  },
+  headersTooLarge: {
+    type: 'DEFAULT_4XX',
+    status: 431,
+    message: 'Request headers are larger than 10240 bytes',
+  },
+  undecodablePath: {
+    type: 'DEFAULT_4XX',
+    status: 400,
+    message: 'A path segment is not valid percent-encoded UTF-8',
+    errorType: 'BadRequestException',
+  },
   internal: { type: 'INTEGRATION_FAILURE', status: 502, message: 'Internal server error' },
 } as const satisfies Record<string, GatewayFailure>;
 

@@ -1,5 +1,6 @@
 import { PutRecordCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import {
+  GetQueueAttributesCommand,
   GetQueueUrlCommand,
   SendMessageCommand,
   type MessageAttributeValue,
@@ -77,11 +78,36 @@ async function sqsSendMessage(sqs: SQSClient, path: string, body: string) {
       StringValue: form.get(`MessageAttribute.${i}.Value.StringValue`) ?? undefined,
     };
   }
+  const messageBody = form.get('MessageBody') ?? '';
+  const size =
+    Buffer.byteLength(messageBody) +
+    Object.entries(attributes).reduce(
+      (n, [name, a]) =>
+        n +
+        Buffer.byteLength(name) +
+        Buffer.byteLength(a.DataType ?? '') +
+        Buffer.byteLength(a.StringValue ?? ''),
+      0,
+    );
+  const limit = await maximumMessageSize(sqs, QueueUrl ?? '');
+  if (size > limit) {
+    // SQS refuses the message itself (fauxqs would store it): the same answer as AWS.
+    return {
+      status: 400,
+      body: JSON.stringify({
+        Error: {
+          Code: 'InvalidParameterValue',
+          Message: `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`,
+          Type: 'Sender',
+        },
+      }),
+    };
+  }
   const delay = form.get('DelaySeconds');
   const sent = await sqs.send(
     new SendMessageCommand({
       QueueUrl,
-      MessageBody: form.get('MessageBody') ?? '',
+      MessageBody: messageBody,
       MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
       MessageGroupId: form.get('MessageGroupId') ?? undefined,
       MessageDeduplicationId: form.get('MessageDeduplicationId') ?? undefined,
@@ -101,6 +127,18 @@ async function sqsSendMessage(sqs: SQSClient, path: string, body: string) {
       },
     }),
   };
+}
+
+/** SQS's default `MaximumMessageSize` when a queue sets none. */
+export const SQS_DEFAULT_MAXIMUM_MESSAGE_SIZE = 262_144;
+
+/** A queue's `MaximumMessageSize`: body and message attributes together may not exceed it. */
+async function maximumMessageSize(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }),
+  );
+  const value = Number(Attributes?.MaximumMessageSize);
+  return Number.isInteger(value) && value > 0 ? value : SQS_DEFAULT_MAXIMUM_MESSAGE_SIZE;
 }
 
 async function kinesisPut(kinesis: KinesisClient, action: string, p: Record<string, unknown>) {

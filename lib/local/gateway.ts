@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { Duplex } from 'node:stream';
 import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import {
   AuthorizerCache,
@@ -28,6 +35,13 @@ export type * from './gateway-types';
 export { proxyResponse } from './gateway-events';
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const MAX_HEADER_BYTES = 10_240;
+
+/** Node's parser errors, as the gateway failures a client is told. */
+const CLIENT_ERRORS: Readonly<Record<string, GatewayFailure>> = {
+  HPE_HEADER_OVERFLOW: FAILURES.headersTooLarge,
+  HPE_INVALID_METHOD: FAILURES.unsupportedMethod,
+};
 
 /** The runtime's own health route, beside the API's routes. */
 export const HEALTH_PATH = '/_conflux/health';
@@ -91,8 +105,12 @@ export class Gateway {
     // models Conflux generates carry a `pattern` wherever a format matters.
     const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
     for (const [name, schema] of this.api.models) this.validators.set(name, ajv.compile(schema));
-    const server = createServer((req, res) => {
+    // API Gateway's quota for the request line and headers together is 10,240 bytes.
+    const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
       void this.handle(req, res);
+    });
+    server.on('clientError', (error: Error & { code?: string }, socket) => {
+      this.answerClientError(error, socket);
     });
     this.server = server;
     return listenLocal(server, port, hostname);
@@ -119,7 +137,14 @@ export class Gateway {
         sendJsonError(res, 503, 'EngineUnavailable', down, requestId);
         return;
       }
-      const match = this.match(url.pathname, req.method ?? 'GET');
+      let match: ReturnType<Gateway['match']>;
+      try {
+        match = this.match(url.pathname, req.method ?? 'GET');
+      } catch (error: unknown) {
+        if (!(error instanceof UndecodablePathError)) throw error;
+        fail(FAILURES.undecodablePath);
+        return;
+      }
       if (!match) {
         fail(FAILURES.missingToken);
         return;
@@ -183,9 +208,7 @@ export class Gateway {
     res: ServerResponse,
   ): Promise<void> {
     const fields = requestEventFields(state, this.accountId, this.api);
-    const contentType =
-      (state.req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? 'application/json';
-    const template = integration.requestTemplates[contentType];
+    const template = byMediaType(integration.requestTemplates, mediaType(state.req));
     const hasTemplates = Object.keys(integration.requestTemplates).length > 0;
     if (
       template === undefined &&
@@ -383,9 +406,8 @@ export class Gateway {
       };
     }
     if (!state.method.validateBody) return undefined;
-    const contentType =
-      (state.req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim() ?? 'application/json';
-    const model = state.method.requestModels[contentType] ?? state.method.requestModels.$default;
+    const model =
+      byMediaType(state.method.requestModels, mediaType(state.req)) ?? state.method.requestModels.$default;
     const validator = model === undefined ? undefined : this.validators.get(model);
     if (!validator) return undefined;
     let json: unknown;
@@ -409,6 +431,17 @@ export class Gateway {
     requestId: string,
     state?: RequestState,
   ): void {
+    const answer = this.failureResponse(failure, requestId, state);
+    res.writeHead(answer.status, answer.headers);
+    res.end(answer.body);
+  }
+
+  /** A failure as the API's gateway responses shape it (status, headers, templated body). */
+  private failureResponse(
+    failure: GatewayFailure,
+    requestId: string,
+    state?: RequestState,
+  ): { status: number; headers: Record<string, string>; body: string } {
     const family = failure.status >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX';
     const custom = this.api.gatewayResponses.get(failure.type) ?? this.api.gatewayResponses.get(family);
     const status = custom?.statusCode ?? failure.status;
@@ -425,13 +458,37 @@ export class Gateway {
       template === undefined
         ? JSON.stringify({ [failure.messageKey ?? 'message']: failure.message })
         : template.replace(/\$context\.[A-Za-z.]+/g, (name) => context[name] ?? '');
-    res.writeHead(status, {
-      'Content-Type': 'application/json',
-      'x-amzn-RequestId': requestId,
-      ...(failure.errorType ? { 'x-amzn-ErrorType': failure.errorType } : {}),
-      ...custom?.headers,
-    });
-    res.end(body);
+    return {
+      status,
+      headers: {
+        'Content-Type': 'application/json',
+        'x-amzn-RequestId': requestId,
+        ...(failure.errorType ? { 'x-amzn-ErrorType': failure.errorType } : {}),
+        ...custom?.headers,
+      },
+      body,
+    };
+  }
+
+  /**
+   * A request Node's parser refuses before the gateway sees it (an unknown method, headers over the limit,
+   * malformed framing) still gets the API's JSON error, with a request id, and the connection is closed.
+   */
+  private answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const failure = CLIENT_ERRORS[error.code ?? ''] ?? FAILURES.badRequest;
+    const answer = this.failureResponse(failure, randomUUID());
+    const head = [
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}`,
+      ...Object.entries({ ...answer.headers, 'Content-Length': String(Buffer.byteLength(answer.body)) }).map(
+        ([k, v]) => `${k}: ${v}`,
+      ),
+      'Connection: close',
+    ];
+    socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`);
   }
 
   private match(pathname: string, httpMethod: string) {
@@ -506,6 +563,31 @@ function buildRoutes(api: GatewayApi): Route[] {
   });
 }
 
+/** A path segment's percent-encoding is not UTF-8 (`%zz`, an overlong form, a lone surrogate). */
+class UndecodablePathError extends Error {
+  public override readonly name = 'UndecodablePathError';
+}
+
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The media type of a request, lower case without parameters; API Gateway's default is JSON. */
+export function mediaType(req: IncomingMessage): string {
+  const raw = req.headers['content-type'] ?? '';
+  return raw.split(';')[0]?.trim().toLowerCase() || 'application/json';
+}
+
+/** A value of a map keyed by media type, matched case-insensitively. */
+function byMediaType<T>(map: Readonly<Record<string, T>>, type: string): T | undefined {
+  const found = Object.keys(map).find((k) => k.toLowerCase() === type);
+  return found === undefined ? undefined : map[found];
+}
+
 function matchSegments(template: readonly string[], actual: string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   for (let i = 0; i < template.length; i += 1) {
@@ -517,8 +599,11 @@ function matchSegments(template: readonly string[], actual: string[]): Record<st
     }
     const a = actual[i];
     if (a === undefined) return undefined;
-    if (t.startsWith('{') && t.endsWith('}')) params[t.slice(1, -1)] = decodeURIComponent(a);
-    else if (t !== a) return undefined;
+    if (t.startsWith('{') && t.endsWith('}')) {
+      const decoded = decodePathSegment(a);
+      if (decoded === undefined) throw new UndecodablePathError();
+      params[t.slice(1, -1)] = decoded;
+    } else if (t !== a) return undefined;
   }
   return template.length === actual.length ? params : undefined;
 }

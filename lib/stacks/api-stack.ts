@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Size, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -148,6 +148,8 @@ export class ApiStack extends Stack {
 
     this.webhooks = new QueueWithDlq(this, 'Webhooks', {
       maxReceiveCount: 5,
+      // Pinned, so that a webhook over 256 KiB is a 413 wherever the stack runs.
+      maxMessageSize: Size.kibibytes(256),
       visibilityTimeout: Duration.seconds(180),
       alarmTopic,
       removalPolicy: config.removalPolicy,
@@ -284,10 +286,14 @@ export class ApiStack extends Stack {
               },
               integrationResponses: accepted(
                 '{"accepted":true,"messageId":"$input.path(\'$.SendMessageResponse.SendMessageResult.MessageId\')","requestId":"$context.requestId"}',
+                {
+                  tooLarge:
+                    'The webhook body and its attributes are larger than the queue accepts (262,144 bytes).',
+                },
               ),
             },
           }),
-          methodResponses: methodResponses(),
+          methodResponses: methodResponses(['202', '413', '500']),
         },
       });
     }
@@ -326,9 +332,26 @@ export class ApiStack extends Stack {
   }
 }
 
-/** 202 on success; the backend refusing is a 500 in the API's error shape (the client's input was valid). */
-function accepted(successTemplate: string): apigw.IntegrationResponse[] {
+/**
+ * 202 on success; the backend refusing is a 500 in the API's error shape (the client's input was valid).
+ * With `tooLarge`, a 400 from the backend is the client's 413: once the model has validated the body, the
+ * only request SQS refuses with a 400 is one over its message size, and no retry of it can succeed.
+ */
+function accepted(successTemplate: string, options: { tooLarge?: string } = {}): apigw.IntegrationResponse[] {
+  const tooLarge: apigw.IntegrationResponse[] = options.tooLarge
+    ? [
+        {
+          statusCode: '413',
+          selectionPattern: '400',
+          responseTemplates: {
+            'application/json': `{"error":{"code":"PayloadTooLarge","message":"${options.tooLarge}","requestId":"$context.requestId"}}`,
+          },
+          responseParameters: { 'method.response.header.Cache-Control': "'no-store'" },
+        },
+      ]
+    : [];
   return [
+    ...tooLarge,
     {
       statusCode: '202',
       responseTemplates: { 'application/json': successTemplate },
@@ -336,7 +359,7 @@ function accepted(successTemplate: string): apigw.IntegrationResponse[] {
     },
     {
       statusCode: '500',
-      selectionPattern: '[45]\\d{2}',
+      selectionPattern: options.tooLarge ? '40[1-9]|4[1-9]\\d|5\\d{2}' : '[45]\\d{2}',
       responseTemplates: {
         'application/json':
           '{"error":{"code":"BackendRejected","message":"The request could not be stored; retry later.","requestId":"$context.requestId"}}',
@@ -346,8 +369,8 @@ function accepted(successTemplate: string): apigw.IntegrationResponse[] {
   ];
 }
 
-function methodResponses(): apigw.MethodResponse[] {
-  return ['202', '500'].map((statusCode) => ({
+function methodResponses(statuses: readonly string[] = ['202', '500']): apigw.MethodResponse[] {
+  return statuses.map((statusCode) => ({
     statusCode,
     responseParameters: { 'method.response.header.Cache-Control': true },
   }));

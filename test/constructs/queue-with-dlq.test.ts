@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Size } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -104,6 +104,18 @@ describe('QueueWithDlq', () => {
     });
   });
 
+  it('gives both queues the same maximum message size when one is set', () => {
+    // GIVEN
+    const stack = testStack();
+    // WHEN
+    new QueueWithDlq(stack, 'Webhooks', { maxMessageSize: Size.kibibytes(256) });
+    // THEN
+    const queues = Template.fromStack(stack).findResources('AWS::SQS::Queue');
+    expect(
+      Object.values(queues).map((q) => (q.Properties as { MaximumMessageSize?: number }).MaximumMessageSize),
+    ).toEqual([262_144, 262_144]);
+  });
+
   it('names the DLQ after the queue', () => {
     expect(deadLetterQueueName('orders')).toBe('orders-dlq');
     expect(deadLetterQueueName('orders.fifo')).toBe('orders-dlq.fifo');
@@ -154,6 +166,12 @@ describe('QueueWithDlq', () => {
         'high throughput on a standard queue',
         { highThroughput: true },
         /highThroughput applies to FIFO queues only/,
+      ],
+      ['the message size is above 1 MiB', { maxMessageSize: Size.mebibytes(2) }, /between 1 KiB and 1 MiB/],
+      [
+        'the message size is under 1 KiB',
+        { maxMessageSize: Size.bytes(512) },
+        /maxMessageSize \(512 bytes\)/,
       ],
       [
         'the age alarm threshold is under a minute',

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { DescribeStreamCommand, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { generateKeyPair, importJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +32,7 @@ const order = {
 /** The API as a client meets it: real HTTP through the offline gateway, tokens from the dev issuer. */
 describe('the Conflux API, offline', () => {
   let app: ReferenceApp;
-  const allScopes = 'orders:read orders:write webhooks:write telemetry:write';
+  const allScopes = 'orders:read orders:write webhooks:write telemetry:write accounts:read inventory:read';
 
   beforeAll(async () => {
     app = await runReferenceApp(API);
@@ -326,6 +328,127 @@ describe('the Conflux API, offline', () => {
         400,
         'ValidationFailed',
       );
+    });
+  });
+
+  /** A request Node's fetch would refuse to send (unknown methods, oversize headers), over a raw socket. */
+  function raw(method: string, route: string, headers: Record<string, string> = {}) {
+    return new Promise<{ status: number; type: string; json: unknown }>((resolve, reject) => {
+      const req = httpRequest(`${app.baseUrl}${route}`, { method, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode ?? 0,
+            type: res.headers['content-type'] ?? '',
+            json: JSON.parse(text),
+          });
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  describe('the edge policy', () => {
+    it.each(['%zz', '%C0%AF', '%ED%A0%80', '%'])(
+      'answers an undecodable path parameter (%s) with 400 JSON',
+      async (segment) => {
+        expectError(await call('GET', `/v2/orders/${segment}`), 400, 'BadRequest');
+        expectError(await call('GET', `/v1/accounts/${segment}`), 400, 'BadRequest');
+      },
+    );
+
+    it('answers a path key longer than a table key allows with 400', async () => {
+      expectError(await call('GET', `/v1/inventory/${'S'.repeat(2_000)}`), 400, 'InvalidPathParameter');
+    });
+
+    it.each([
+      ['0', '0'],
+      ['-1', '-1'],
+      ['beyond the largest safe integer', '9007199254740993'],
+      ['1e309', '1e309'],
+      ['5,000 characters', 'x'.repeat(5_000)],
+      ['an impossible date', '2026-99-99T00:00:00Z'],
+    ])('answers asOf of %s with 400 InvalidQueryParameter', async (_name, asOf) => {
+      expectError(
+        await call('GET', `/v1/accounts/${randomUUID()}?asOf=${asOf}`),
+        400,
+        'InvalidQueryParameter',
+      );
+    });
+
+    it('answers an unknown method and oversize headers with the JSON error shape', async () => {
+      for (const [result, status] of [
+        [await raw('FOO', '/v1/health'), 400],
+        [await raw('GET', '/v1/health', { 'x-big': 'a'.repeat(16_500) }), 431],
+      ] as const) {
+        expect(result.status).toBe(status);
+        expect(result.type).toBe('application/json');
+        expect((result.json as ErrorBody).error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      }
+    });
+
+    it('takes application/json in any case on every route, and refuses other media types with 415', async () => {
+      const reading = {
+        deviceId: 'dev-case',
+        metric: 'temp.c',
+        value: 1,
+        recordedAt: '2026-11-25T10:00:00Z',
+      };
+      const upper = { 'content-type': 'Application/JSON; charset=UTF-8' };
+      expect((await call('POST', '/v1/telemetry', { body: reading, headers: upper })).status).toBe(202);
+      expect((await call('POST', '/v2/orders', { body: order, headers: upper })).status).toBe(201);
+      for (const type of ['text/plain', 'application/xml', 'multipart/form-data; boundary=x']) {
+        const headers = { 'content-type': type };
+        expect((await call('POST', '/v1/telemetry', { body: reading, headers })).status, type).toBe(415);
+        expectError(await call('POST', '/v2/orders', { body: order, headers }), 415, 'UnsupportedMediaType');
+      }
+    });
+
+    it('refuses a number JSON can write but not hold (1e309) on a direct integration', async () => {
+      const text =
+        '{"deviceId":"dev-inf","metric":"temp.c","value":1e309,"recordedAt":"2026-11-25T10:00:00Z"}';
+      expectError(await call('POST', '/v1/telemetry', { raw: text }), 400, 'ValidationFailed');
+    });
+
+    it('answers a webhook larger than SQS accepts with 413 and queues nothing', async () => {
+      const sqs = app.running.runtime.engines.sqs;
+      const QueueUrl = app.running.physical(app.stacks.api.webhooks.queue);
+      const depth = async () => {
+        const { Attributes } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+          }),
+        );
+        return (
+          Number(Attributes?.ApproximateNumberOfMessages) +
+          Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
+        );
+      };
+      const before = await depth();
+      const big = { id: `evt_${randomUUID()}`, type: 'bulk', data: { blob: 'x'.repeat(300_000) } };
+      expectError(await call('POST', '/v1/webhooks/stripe', { body: big }), 413, 'PayloadTooLarge');
+      expect(await depth()).toBe(before);
+    });
+  });
+
+  describe('idempotency across callers', () => {
+    it('never answers one subject’s request with another’s, even with the same key, client and API key', async () => {
+      // GIVEN alice placed an order with a key
+      const clientId = randomUUID();
+      const headers = { 'Idempotency-Key': `k-${randomUUID()}` };
+      const alice = await call('POST', '/v2/orders', { body: order, headers, clientId });
+      // WHEN bob replays her key and body with the same OAuth client and API key
+      const bobToken = await app.token({ subject: 'bob', scopes: allScopes, clientId });
+      const bob = await call('POST', '/v2/orders', { body: order, headers, token: bobToken });
+      // THEN bob gets an order of his own, and hers stays hers
+      expect(bob.status).toBe(201);
+      const bobsId = (bob.json as { orderId: string }).orderId;
+      expect(bobsId).not.toBe((alice.json as { orderId: string }).orderId);
+      expect((await call('GET', `/v2/orders/${bobsId}`, { token: bobToken })).status).toBe(200);
     });
   });
 });

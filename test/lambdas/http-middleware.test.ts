@@ -29,6 +29,11 @@ describe('HTTP middleware', () => {
           sunset: '2099-01-01T00:00:00Z',
           successor: '/v2/things',
         },
+        'GET /v1/things/{id}': {
+          deprecated: '2026-01-01T00:00:00Z',
+          sunset: '2099-01-01T00:00:00Z',
+          successor: '/v2/things/{id}',
+        },
         'POST /v0/things': {
           deprecated: '2020-01-01T00:00:00Z',
           sunset: '2021-01-01T00:00:00Z',
@@ -53,6 +58,14 @@ describe('HTTP middleware', () => {
         'POST /v2/things': things,
         'POST /v1/things': things,
         'POST /v0/things': things,
+        'POST /v2/things/{id}/touch': things,
+        'GET /v1/things/{id}': http.route({
+          query: { asOf: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a version from 1') },
+          handle: ({ pathParameters, query }) => {
+            calls += 1;
+            return Promise.resolve({ status: 200, body: { id: pathParameters.id, query } });
+          },
+        }),
         'POST /v2/broken': http.route({
           handle: () => Promise.reject(new Error('secret connection string leaked')),
         }),
@@ -157,5 +170,106 @@ describe('HTTP middleware', () => {
       apiEvent({ body: { name: 'a' }, headers: { Origin: 'https://evil.example' } }),
     );
     expect(other.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+  });
+
+  it('scopes an Idempotency-Key to the principal, the method and the concrete path', async () => {
+    // GIVEN one key and one body, first used by alice on thing A
+    const headers = { 'idempotency-key': `key-${randomUUID()}` };
+    const clientId = randomUUID();
+    const touch = (id: string, sub: string) =>
+      invoke(
+        apiEvent({
+          resource: '/v2/things/{id}/touch',
+          path: `/v2/things/${id}/touch`,
+          pathParameters: { id },
+          body: { name: 'a' },
+          headers,
+          clientId,
+          sub,
+          apiKeyId: 'partner-key',
+        }),
+      );
+    calls = 0;
+    const first = await touch('A', 'alice');
+    // WHEN alice replays it, bob (same OAuth client, same API key) sends it, and alice sends it for thing B
+    const replay = await touch('A', 'alice');
+    const bob = await touch('A', 'bob');
+    const otherThing = await touch('B', 'alice');
+    // THEN only alice's replay on A is the first answer; bob and thing B are fresh requests
+    expect(replay.json).toEqual(first.json);
+    expect(bob.statusCode).toBe(201);
+    expect(bob.json).not.toEqual(first.json);
+    expect(otherThing.statusCode).toBe(201);
+    expect(otherThing.json).not.toEqual(first.json);
+    expect(calls).toBe(3);
+  });
+
+  it('refuses a body that is not application/json with 415, whatever the case of the media type', async () => {
+    for (const type of [
+      'text/plain',
+      'application/xml',
+      'multipart/form-data; boundary=x',
+      'application/jsonx',
+    ]) {
+      const result = await invoke(apiEvent({ body: { name: 'a' }, headers: { 'Content-Type': type } }));
+      expect(result.statusCode, type).toBe(415);
+      expect(errorOf(result).code).toBe('UnsupportedMediaType');
+    }
+    for (const type of ['application/JSON', 'Application/Json; charset=UTF-8']) {
+      const result = await invoke(apiEvent({ body: { name: 'a' }, headers: { 'Content-Type': type } }));
+      expect(result.statusCode, type).toBe(201);
+    }
+  });
+
+  it('refuses path parameters that are too long for a table key, ill-formed or control characters', async () => {
+    calls = 0;
+    for (const id of ['x'.repeat(513), 'é'.repeat(257), 'a\ud800b', 'a\u0000b', 'line\nbreak']) {
+      const result = await invoke(
+        apiEvent({ method: 'GET', resource: '/v1/things/{id}', pathParameters: { id } }),
+      );
+      expect(result.statusCode, JSON.stringify(id.slice(0, 12))).toBe(400);
+      expect(errorOf(result).code).toBe('InvalidPathParameter');
+    }
+    const longest = await invoke(
+      apiEvent({ method: 'GET', resource: '/v1/things/{id}', pathParameters: { id: 'x'.repeat(512) } }),
+    );
+    expect(longest.statusCode).toBe(200);
+    expect(calls).toBe(1);
+  });
+
+  it('checks the query parameters a route declares, and bounds every one', async () => {
+    const get = (query: Record<string, string>) =>
+      invoke(apiEvent({ method: 'GET', resource: '/v1/things/{id}', pathParameters: { id: 't' }, query }));
+    for (const asOf of ['0', '-1', '1e309', '99999999999999999', 'x'.repeat(5000), '']) {
+      const result = await get({ asOf });
+      expect(result.statusCode, asOf.slice(0, 20)).toBe(400);
+      expect(errorOf(result).code).toBe('InvalidQueryParameter');
+    }
+    expect((await get({ other: 'y'.repeat(1025) })).statusCode).toBe(400);
+    const ok = await get({ asOf: '42', other: 'kept' });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json).toMatchObject({ query: { asOf: '42', other: 'kept' } });
+  });
+
+  it('refuses JSON that no consumer can hold: non-finite numbers and lone surrogates', async () => {
+    calls = 0;
+    const Loose = String.raw`{"name":"a","n":1e309}`;
+    const surrogate = String.raw`{"name":"\ud800"}`;
+    const key = String.raw`{"name":"a","\udc00":1}`;
+    for (const raw of [Loose, surrogate, key]) {
+      const result = await invoke(apiEvent({ body: raw }));
+      expect(result.statusCode, raw).toBe(400);
+      expect(errorOf(result).code).toBe('InvalidJson');
+    }
+    // A surrogate pair is well-formed text.
+    expect((await invoke(apiEvent({ body: String.raw`{"name":"\ud83d\ude00"}` }))).statusCode).toBe(201);
+    expect(calls).toBe(1);
+  });
+
+  it('fills the successor link with the request’s own path parameters', async () => {
+    const result = await invoke(
+      apiEvent({ method: 'GET', resource: '/v1/things/{id}', pathParameters: { id: 'a b' } }),
+    );
+    expect(result.headers?.Link).toBe('</v2/things/a%20b>; rel="successor-version"');
   });
 });

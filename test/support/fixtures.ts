@@ -95,6 +95,7 @@ export function apiEvent(
     body?: unknown;
     headers?: Record<string, string>;
     pathParameters?: Record<string, string>;
+    query?: Record<string, string>;
     clientId?: string;
     sub?: string;
     apiKeyId?: string;
@@ -107,7 +108,7 @@ export function apiEvent(
     httpMethod: overrides.method ?? 'POST',
     headers: { 'Content-Type': 'application/json', ...overrides.headers },
     multiValueHeaders: {},
-    queryStringParameters: null,
+    queryStringParameters: overrides.query ?? null,
     multiValueQueryStringParameters: null,
     pathParameters: overrides.pathParameters ?? null,
     stageVariables: null,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as iam from 'aws-cdk-lib/aws-iam';
@@ -84,6 +84,14 @@ export interface QueueWithDlqProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
+   * The largest message (body and attributes) both queues accept; SQS refuses a larger one with a 400, so
+   * a producer can tell its client the payload is too large. The DLQ gets the same limit, so every message
+   * of the queue fits there.
+   * @default - SQS's own default for the Region (unset in the template)
+   */
+  readonly maxMessageSize?: Size;
+
+  /**
    * What happens to the queues when they leave the stack.
    * @default RemovalPolicy.DESTROY
    */
@@ -141,6 +149,7 @@ export class QueueWithDlq extends Construct {
       ...fifoProps,
       queueName: props.queueName ? deadLetterQueueName(props.queueName) : undefined,
       retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.days(14),
+      maxMessageSizeBytes: props.maxMessageSize?.toBytes(),
       enforceSSL: true,
       removalPolicy,
     });
@@ -157,6 +166,7 @@ export class QueueWithDlq extends Construct {
       visibilityTimeout: this.visibilityTimeout,
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
+      maxMessageSizeBytes: props.maxMessageSize?.toBytes(),
       enforceSSL: true,
       removalPolicy,
     });
@@ -220,6 +230,13 @@ function validate(scope: Construct, props: QueueWithDlqProps): void {
     Duration.seconds(60),
     Duration.days(14),
   );
+  if (props.maxMessageSize && !Token.isUnresolved(props.maxMessageSize.toBytes())) {
+    const bytes = props.maxMessageSize.toBytes();
+    v.require(
+      Number.isInteger(bytes) && bytes >= 1024 && bytes <= Size.mebibytes(1).toBytes(),
+      `maxMessageSize (${bytes} bytes) must be between 1 KiB and 1 MiB, as SQS allows: e.g. Size.kibibytes(256).`,
+    );
+  }
   const retention = props.retentionPeriod ?? Duration.days(4);
   const dlqRetention = props.deadLetterRetentionPeriod ?? Duration.days(14);
   if (!retention.isUnresolved() && !dlqRetention.isUnresolved()) {

@@ -1,3 +1,4 @@
+import { finiteNumbers } from '../private/finite-numbers';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -396,7 +397,9 @@ export class SecureRestApi extends Construct {
   }
 
   private modelFor(method: string, routePath: string, schema: z.ZodType): apigw.Model {
-    const json: Record<string, unknown> = { ...z.toJSONSchema(schema, { target: 'draft-4', io: 'input' }) };
+    const json: Record<string, unknown> = {
+      ...finiteNumbers(z.toJSONSchema(schema, { target: 'draft-4', io: 'input' })),
+    };
     delete json.$schema;
     const name = `${method}${routePath}`
       .replace(/[^A-Za-z0-9]/g, ' ')

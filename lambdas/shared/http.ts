@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { documents } from './clients';
 import { idempotencySetup } from './idempotency';
 import { logger } from './powertools';
+import { unrepresentable } from './schemas';
 import { createRateLimiter, type RateLimit, type RateLimitDecision } from './rate-limiter';
 
 /** A failure the client can act on: its status, a stable code and a message. */
@@ -375,19 +376,6 @@ function checkedQuery(event: APIGatewayProxyEvent, definition: AnyRoute): Record
   return out;
 }
 
-/** The first value JSON allows to be written but no JSON consumer can hold: a non-finite number or ill-formed text. */
-function unrepresentable(value: unknown, path: string): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path}: number out of range`;
-  if (typeof value === 'string') return value.isWellFormed() ? undefined : `${path}: lone UTF-16 surrogate`;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    if (!k.isWellFormed()) return `${path}: lone UTF-16 surrogate in a member name`;
-    const found = unrepresentable(v, path === '(body)' ? k : `${path}.${k}`);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 function parseBody<B>(event: APIGatewayProxyEvent, schema: z.ZodType<B>, maxBytes: number): B {
   if (!isJsonMediaType(header(event, 'content-type'))) {
     throw new HttpError(415, 'UnsupportedMediaType', 'The request body must be application/json.');
@@ -403,7 +391,7 @@ function parseBody<B>(event: APIGatewayProxyEvent, schema: z.ZodType<B>, maxByte
   } catch {
     throw new HttpError(400, 'InvalidJson', 'The request body is not valid JSON.');
   }
-  const problem = unrepresentable(json, '(body)');
+  const problem = unrepresentable(json);
   if (problem) {
     throw new HttpError(400, 'InvalidJson', 'The request body holds a value JSON cannot carry.', [problem]);
   }

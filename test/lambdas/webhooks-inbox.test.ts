@@ -71,12 +71,15 @@ describe('webhooks consumer', () => {
     const noId = queued({ type: 't', data: {} });
     const notJson = queued('{nope');
     const noAttributes = { ...queued({ id: 'e2', type: 't', data: {} }), messageAttributes: {} };
+    // JSON text can write what no consumer can hold: a lone surrogate, a number beyond the double range.
+    const loneSurrogate = queued(String.raw`{"id":"e3","type":"t","data":{"name":"\ud800"}}`);
+    const infinite = queued('{"id":"e4","type":"t","data":{"amount":1e309}}');
     const response = await handler(
-      sqsEvent(good, unknownProvider, noId, notJson, noAttributes),
+      sqsEvent(good, unknownProvider, noId, notJson, noAttributes, loneSurrogate, infinite),
       lambdaContext(),
     );
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
-      [unknownProvider, noId, notJson, noAttributes].map((r) => r.messageId).sort(),
+      [unknownProvider, noId, notJson, noAttributes, loneSurrogate, infinite].map((r) => r.messageId).sort(),
     );
   });
 });

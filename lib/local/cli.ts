@@ -3,14 +3,37 @@
  * With neither option it synthesizes the app of `cdk.json` into `.conflux/cdk.out` with the dev issuer as
  * `conflux:auth` (so tokens from `npm run token` are accepted), skipping the synth when that output is
  * newer than every source file and the issuer's keys.
+ *
+ * One run at a time per folder: `.conflux/lock` names the running one, and a second start refuses. Before
+ * it synthesizes or starts anything it checks that the port is free; DynamoDB Local needs Java
+ * (`CONFLUX_JAVA` names another one than `java` on PATH).
+ *
+ * Exit codes:
+ * - `0`: stopped by SIGINT, SIGTERM or SIGHUP.
+ * - `1`: could not start (arguments, a busy port, no Java, the synth, an unsupported resource), or could
+ *   not stop cleanly.
+ * - `2`: another `conflux local` is running from this folder; nothing was started or touched.
+ * - `3`: an engine (DynamoDB Local) exited while running; its state is lost, so the runtime was stopped.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_ISSUER, devAuthConfig, devIssuerKeys } from './dev-issuer';
+import {
+  acquireLock,
+  isAlive,
+  ownIdentity,
+  StateLockedError,
+  type ProcessIdentity,
+  type StateLock,
+} from './lock';
 import { startRuntime, type RunningRuntime } from './runtime';
 import { applySeed } from './seed';
+
+/** The exit codes of `conflux local`, as the comment at the top of this file explains them. */
+const EXIT = { stopped: 0, failed: 1, locked: 2, engineExited: 3 } as const;
 
 const usage = 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]';
 
@@ -68,14 +91,29 @@ function synthesize(root: string, outdir: string, app: string | undefined, auth:
   });
 }
 
-/** Ends a DynamoDB Local left behind by a runtime that was killed before it could stop it. */
+/** `.conflux/pids.json`: the DynamoDB Local a run started, and that run. */
+interface PidsFile {
+  readonly dynamodbLocal?: number;
+  readonly owner?: ProcessIdentity;
+}
+
+/**
+ * Ends a DynamoDB Local left behind by a runtime that was killed before it could stop it, and only then:
+ * one whose owning run is alive (or unknown) is left alone.
+ */
 function reapAfterCrash(stateDir: string): void {
   const file = path.join(stateDir, 'pids.json');
   if (!existsSync(file)) return;
   try {
-    const { dynamodbLocal } = JSON.parse(readFileSync(file, 'utf8')) as { dynamodbLocal?: number };
+    const { dynamodbLocal, owner } = JSON.parse(readFileSync(file, 'utf8')) as PidsFile;
     const cmdline = dynamodbLocal ? readFileSync(`/proc/${dynamodbLocal}/cmdline`, 'utf8') : '';
     if (dynamodbLocal && cmdline.includes('DynamoDBLocal.jar')) {
+      if (!owner || isAlive(owner)) {
+        process.stderr.write(
+          `left DynamoDB Local (pid ${dynamodbLocal}) running: the run that started it may be alive\n`,
+        );
+        return;
+      }
       process.kill(dynamodbLocal, 'SIGKILL');
       process.stderr.write(`ended DynamoDB Local (pid ${dynamodbLocal}) left by an earlier run\n`);
     }
@@ -85,7 +123,26 @@ function reapAfterCrash(stateDir: string): void {
   rmSync(file, { force: true });
 }
 
-async function main(): Promise<void> {
+/** Fails with one line when something already listens on `port` of the loopback interface. */
+async function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  }).catch((error: unknown) => {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'another process listens on 127.0.0.1' : String(code);
+    throw new Error(`port ${port} is in use (${why}); set CONFLUX_PORT or --port`, { cause: error });
+  });
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<number | undefined> {
   const { values } = parseArgs({
     args: process.argv.slice(2).filter((a) => a !== 'local'),
     options: {
@@ -96,18 +153,37 @@ async function main(): Promise<void> {
     },
   });
   if (values.app && values['cdk-out']) throw new Error(`--app and --cdk-out exclude each other.\n${usage}`);
+  const portValue = values.port ?? (process.env.CONFLUX_PORT || '3000');
+  const port = Number(portValue);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a port number; received ${portValue}.\n${usage}`);
   const root = process.cwd();
   const stateDir = path.join(root, '.conflux');
   mkdirSync(stateDir, { recursive: true });
+  // First, so that a second start refuses before it touches anything of the running one.
+  let lock: StateLock;
+  try {
+    lock = acquireLock(stateDir);
+  } catch (error: unknown) {
+    if (!(error instanceof StateLockedError)) throw error;
+    process.stderr.write(`conflux local: ${error.message}\n`);
+    return EXIT.locked;
+  }
+  process.once('exit', () => {
+    lock.release();
+  });
+  if (lock.takenFrom)
+    process.stderr.write(
+      `took over ${path.relative(root, lock.file)} from pid ${lock.takenFrom.pid}, which no longer runs conflux local\n`,
+    );
+  await assertPortFree(port);
+
   const { jwks } = await devIssuerKeys(stateDir);
   const cdkOut = path.resolve(root, values['cdk-out'] ?? path.join(stateDir, 'cdk.out'));
   if (!values['cdk-out']) synthesize(root, cdkOut, values.app, JSON.stringify(devAuthConfig(jwks)));
 
   reapAfterCrash(stateDir);
   const started = Date.now();
-  const port = Number(values.port ?? process.env.CONFLUX_PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be a port number; received ${String(values.port)}.\n${usage}`);
   const runtime: RunningRuntime = await startRuntime({
     cdkOut,
     stateDir,
@@ -123,6 +199,33 @@ async function main(): Promise<void> {
       );
     },
   });
+  let stopping = false;
+  const shutdown = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    runtime.stop().then(
+      () => {
+        rmSync(path.join(stateDir, 'pids.json'), { force: true });
+        process.exit(code);
+      },
+      () => process.exit(EXIT.failed),
+    );
+  };
+  // The runtime has logged what exited; without its state the run is of no use, so it ends.
+  void runtime.engineExit.then(() => {
+    shutdown(EXIT.engineExited);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (!stopping) process.stderr.write(`${signal}: stopping\n`);
+      shutdown(EXIT.stopped);
+    });
+  }
+  if (runtime.engines.javaPid !== undefined) {
+    const pids: PidsFile = { dynamodbLocal: runtime.engines.javaPid, owner: ownIdentity() };
+    writeFileSync(path.join(stateDir, 'pids.json'), JSON.stringify(pids));
+  }
+
   const seed = values.seed
     ? await applySeed(runtime.engines.dynamodb, runtime.resources, values.seed)
     : undefined;
@@ -145,37 +248,18 @@ async function main(): Promise<void> {
     resources: runtime.resources,
   };
   writeFileSync(path.join(stateDir, 'local.json'), `${JSON.stringify(state, null, 2)}\n`);
-  if (runtime.engines.javaPid !== undefined) {
-    writeFileSync(
-      path.join(stateDir, 'pids.json'),
-      JSON.stringify({ dynamodbLocal: runtime.engines.javaPid }),
-    );
-  }
+  lock.update({ baseUrl: runtime.baseUrl });
   process.stderr.write(`started in ${Date.now() - started} ms\n`);
   process.stdout.write(`ready ${runtime.baseUrl ?? '(no REST API in this application)'}\n`);
-
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${signal}: stopping\n`);
-    runtime.stop().then(
-      () => {
-        rmSync(path.join(stateDir, 'pids.json'), { force: true });
-        process.exit(0);
-      },
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => {
-    shutdown('SIGINT');
-  });
-  process.on('SIGTERM', () => {
-    shutdown('SIGTERM');
-  });
+  return undefined;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`conflux local: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(`conflux local: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(EXIT.failed);
+  },
+);

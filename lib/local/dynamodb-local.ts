@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { describeExit, type ProcessExit } from './supervisor';
 
 const run = promisify(execFile);
 
@@ -64,21 +65,56 @@ export interface DynamoDbLocal {
   readonly endpoint: string;
   /** Process id of the Java process. */
   readonly pid?: number;
+  /** Settles when the Java process exits, whether stopped or not. */
+  readonly exited: Promise<ProcessExit>;
   /** Stops the Java process and waits for it to exit. */
   stop(): Promise<void>;
 }
 
+/** Java cannot be run: DynamoDB Local needs it. The message says what to install. */
+export class JavaNotFoundError extends Error {
+  public override readonly name = 'JavaNotFoundError';
+}
+
+/** The Java command: `CONFLUX_JAVA` when set (a path or a command name), else `java` from PATH. */
+export function javaCommand(): string {
+  return process.env.CONFLUX_JAVA || 'java';
+}
+
+/** Resolves when `java -version` can be spawned; rejects with a {@link JavaNotFoundError} when it cannot. */
+export async function assertJava(java = javaCommand()): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(java, ['-version'], { stdio: 'ignore' });
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      const where = java === 'java' ? 'was not found on PATH' : `was not found as CONFLUX_JAVA=${java}`;
+      const found = error.code === 'ENOENT' ? where : `could not be run as ${java} (${String(error.code)})`;
+      reject(
+        new JavaNotFoundError(
+          `Java 17+ is needed for DynamoDB Local and ${found}: install a JRE (Debian: apt-get install openjdk-17-jre-headless).`,
+          { cause: error },
+        ),
+      );
+    });
+    // A failing `-version` is left to the start itself, whose error carries Java's own output.
+    child.once('exit', () => {
+      resolve();
+    });
+  });
+}
+
 /**
  * Starts DynamoDB Local in memory with one database for all credentials and regions (`-sharedDb`),
- * and resolves once it answers requests.
+ * and resolves once it answers requests. Java is `options.java`, else {@link javaCommand}.
  */
 export async function startDynamoDbLocal(
-  options: { port?: number; timeoutMs?: number } = {},
+  options: { port?: number; timeoutMs?: number; java?: string } = {},
 ): Promise<DynamoDbLocal> {
+  const java = options.java ?? javaCommand();
+  await assertJava(java);
   const home = await ensureDynamoDbLocal();
   const port = options.port ?? (await freePort());
   const child = spawn(
-    'java',
+    java,
     [
       `-Djava.library.path=${path.join(home, 'DynamoDBLocal_lib')}`,
       '-jar',
@@ -91,6 +127,16 @@ export async function startDynamoDbLocal(
     // cwd: the jar writes a metadata file into its working folder.
     { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // Without a listener, a failed spawn or kill would be thrown at the event loop and end the process.
+  let spawnError: Error | undefined;
+  child.on('error', (error) => {
+    spawnError ??= error;
+  });
+  const exited = new Promise<ProcessExit>((resolve) => {
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+    });
+  });
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4000);
@@ -99,20 +145,28 @@ export async function startDynamoDbLocal(
   child.stderr.on('data', collect);
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilServing(endpoint, child, options.timeoutMs ?? 30_000);
+    await waitUntilServing(endpoint, child, options.timeoutMs ?? 30_000, () => spawnError);
   } catch (error: unknown) {
     child.kill('SIGKILL');
     throw new Error(`DynamoDB Local did not start on port ${port}: ${String(error)}\n${output}`, {
       cause: error,
     });
   }
-  return { endpoint, pid: child.pid, stop: () => stopProcess(child) };
+  return { endpoint, pid: child.pid, exited, stop: () => stopProcess(child) };
 }
 
-async function waitUntilServing(endpoint: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitUntilServing(
+  endpoint: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  spawnError: () => Error | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`java exited with code ${child.exitCode}`);
+    const failed = spawnError();
+    if (failed) throw failed;
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`java exited (${describeExit({ code: child.exitCode, signal: child.signalCode })})`);
     try {
       // Any HTTP answer means the server is up; an unsigned request gets a 400.
       await fetch(endpoint, { method: 'POST' });

@@ -8,6 +8,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startFauxqs } from 'fauxqs';
 import kinesalite from 'kinesalite';
 import { startDynamoDbLocal } from './dynamodb-local';
+import type { ProcessExit } from './supervisor';
 
 /** The local engines and SDK clients pointed at them. */
 export interface Engines {
@@ -20,22 +21,49 @@ export interface Engines {
   readonly s3: S3Client;
   /** Process id of DynamoDB Local's Java process, to clean up after a crash. */
   readonly javaPid?: number;
+  /** Settles when DynamoDB Local's Java process exits, stopped or not. */
+  readonly javaExited: Promise<ProcessExit>;
   stop(): Promise<void>;
 }
 
 /** Dummy credentials: the engines accept any, and the SDK needs some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
-/** Starts DynamoDB Local, fauxqs (SQS, SNS, S3) and kinesalite (Kinesis) on free loopback ports, side by side. */
+/**
+ * Starts DynamoDB Local, fauxqs (SQS, SNS, S3) and kinesalite (Kinesis) on free loopback ports, side by side.
+ * When one cannot start, those that did are stopped and its error is thrown.
+ */
 export async function startEngines(region: string): Promise<Engines> {
   const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
-  const [dynamo, fauxqs] = await Promise.all([
+  const closeKinesis = () =>
+    new Promise<void>((resolve) => {
+      kinesisServer.close(() => {
+        resolve();
+      });
+    });
+  const [dynamoStart, fauxqsStart, kinesisStart] = await Promise.allSettled([
     startDynamoDbLocal(),
     startFauxqs({ port: 0, logger: false, defaultRegion: region }),
-    new Promise<void>((resolve) => {
+    new Promise<void>((resolve, reject) => {
+      kinesisServer.once('error', reject);
       kinesisServer.listen(0, '127.0.0.1', resolve);
     }),
   ]);
+  if (
+    dynamoStart.status === 'rejected' ||
+    fauxqsStart.status === 'rejected' ||
+    kinesisStart.status === 'rejected'
+  ) {
+    await Promise.allSettled([
+      dynamoStart.status === 'fulfilled' ? dynamoStart.value.stop() : undefined,
+      fauxqsStart.status === 'fulfilled' ? fauxqsStart.value.stop() : undefined,
+      kinesisStart.status === 'fulfilled' ? closeKinesis() : undefined,
+    ]);
+    const failed = [dynamoStart, fauxqsStart, kinesisStart].find((s) => s.status === 'rejected');
+    throw failed?.reason;
+  }
+  const dynamo = dynamoStart.value;
+  const fauxqs = fauxqsStart.value;
   const kinesisAddress = kinesisServer.address();
   const kinesisEndpoint = `http://127.0.0.1:${kinesisAddress && typeof kinesisAddress === 'object' ? kinesisAddress.port : 0}`;
   const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
@@ -66,6 +94,7 @@ export async function startEngines(region: string): Promise<Engines> {
     kinesis,
     s3,
     javaPid: dynamo.pid,
+    javaExited: dynamo.exited,
     stop: async () => {
       dynamodb.destroy();
       dynamodbStreams.destroy();
@@ -73,15 +102,7 @@ export async function startEngines(region: string): Promise<Engines> {
       sns.destroy();
       kinesis.destroy();
       s3.destroy();
-      await Promise.allSettled([
-        dynamo.stop(),
-        fauxqs.stop(),
-        new Promise<void>((resolve) => {
-          kinesisServer.close(() => {
-            resolve();
-          });
-        }),
-      ]);
+      await Promise.allSettled([dynamo.stop(), fauxqs.stop(), closeKinesis()]);
     },
   };
 }

@@ -16,6 +16,8 @@ import { SnsLambdaBridge } from './sns-lambda-bridge';
 import { SqsPoller, type BatchOutcome, type SqsMappingSpec } from './sqs-poller';
 import { StepFunctionsEngine } from './step-functions';
 import { StreamPoller, type StreamBatchOutcome } from './stream-poller';
+import { Supervisor, type EngineExit } from './supervisor';
+import type { RuntimeHealth } from './gateway-types';
 
 /** Options of {@link startRuntime}. */
 export interface RuntimeOptions {
@@ -31,6 +33,8 @@ export interface RuntimeOptions {
   readonly asyncRetryDelaysMs?: readonly number[];
   /** Told every batch a stream event source mapping handles. */
   readonly onStreamBatch?: (outcome: StreamBatchOutcome) => void;
+  /** Told each line the runtime reports about itself (an engine that exited). @default writes it to stderr */
+  readonly log?: (line: string) => void;
 }
 
 /** The running application. */
@@ -45,6 +49,13 @@ export interface RunningRuntime {
   readonly host: LambdaHost;
   readonly engines: Engines;
   readonly stepFunctions: StepFunctionsEngine;
+  /** Each engine's state, as `GET /_conflux/health` reports it. */
+  readonly health: RuntimeHealth;
+  /**
+   * Settles when an engine exits while the runtime runs, once the event source pollers are stopped; never
+   * settles otherwise. The runtime then stays up and answers 503 until {@link RunningRuntime.stop}.
+   */
+  readonly engineExit: Promise<EngineExit>;
   stop(): Promise<void>;
 }
 
@@ -73,6 +84,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   mkdirSync(stateDir, { recursive: true });
 
   const engines = await startEngines(LOCAL_ENV.region);
+  const supervisor = new Supervisor(
+    options.log ??
+      ((line) => {
+        process.stderr.write(`${line}\n`);
+      }),
+  );
+  supervisor.watch('dynamodb', {
+    label: 'DynamoDB Local',
+    loses: "the runtime's tables",
+    pid: engines.javaPid,
+    exited: engines.javaExited,
+  });
+  for (const engine of ['fauxqs', 'kinesalite', 'stepfunctions', 'lambda']) supervisor.inProcess(engine);
   const host = new LambdaHost();
   const stepFunctions = new StepFunctionsEngine({
     host,
@@ -107,7 +131,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const lambdaApi = new LambdaApi(host, asyncInvoker);
   const pollers: { stop(): Promise<void> }[] = [];
   const gateways: Gateway[] = [];
+  // Pollers of an engine that is gone would fail every poll: they stop, and the gateway answers 503.
+  const engineExit = new Promise<EngineExit>((resolve) => {
+    supervisor.onExit(resolve);
+  }).then(async (exit) => {
+    await Promise.allSettled(pollers.map((p) => p.stop()));
+    return exit;
+  });
   const stop = async () => {
+    supervisor.stop();
     await Promise.allSettled([...gateways.map((g) => g.close()), stepFunctions.close(), lambdaApi.close()]);
     await Promise.allSettled(pollers.map((p) => p.stop()));
     await asyncInvoker.stop();
@@ -201,11 +233,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     const [api] = apis.values();
     let baseUrl: string | undefined;
     if (api) {
-      const gateway = new Gateway(api, host, LOCAL_ENV.accountId, { usagePlans, apiKeys }, LOCAL_ENV.region, {
-        sqs: engines.sqs,
-        kinesis: engines.kinesis,
-        stepFunctions,
-      });
+      const gateway = new Gateway(
+        api,
+        host,
+        LOCAL_ENV.accountId,
+        { usagePlans, apiKeys },
+        LOCAL_ENV.region,
+        {
+          sqs: engines.sqs,
+          kinesis: engines.kinesis,
+          stepFunctions,
+        },
+        supervisor,
+      );
       baseUrl = await gateway.listen(options.port ?? 3000);
       gateways.push(gateway);
     }
@@ -214,7 +254,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       const key = plan.keyIds.map((id) => apiKeys.get(id)).find((k) => k?.enabled);
       if (key) keysByPlan[plan.name] = key.value;
     }
-    return { baseUrl, endpoints, apiKeys: keysByPlan, resources, host, engines, stepFunctions, stop };
+    return {
+      baseUrl,
+      endpoints,
+      apiKeys: keysByPlan,
+      resources,
+      host,
+      engines,
+      stepFunctions,
+      health: supervisor,
+      engineExit,
+      stop,
+    };
   } catch (error: unknown) {
     await stop();
     throw error;

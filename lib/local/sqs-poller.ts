@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -45,6 +46,10 @@ export interface BatchOutcome {
 export class SqsPoller {
   private running = false;
   private loops: Promise<void>[] = [];
+  /** Set from a failed poll until one succeeds: a run of failures is logged once, not once per loop. */
+  private failing = false;
+  /** Aborted by stop(), so a long back-off does not hold the stop up. */
+  private stopped = new AbortController();
 
   constructor(
     private readonly sqs: SQSClient,
@@ -56,28 +61,40 @@ export class SqsPoller {
   /** Starts `maxConcurrency` polling loops. */
   public start(): void {
     this.running = true;
+    this.stopped = new AbortController();
     this.loops = Array.from({ length: this.spec.maxConcurrency }, () => this.loop());
   }
 
   /** Stops polling and waits for batches in flight. */
   public async stop(): Promise<void> {
     this.running = false;
+    this.stopped.abort();
     await Promise.allSettled(this.loops);
   }
 
   private async loop(): Promise<void> {
+    let failures = 0;
     while (this.running) {
       try {
         const messages = await this.collectBatch();
+        failures = 0;
+        this.failing = false;
         if (messages.length > 0) this.onBatch(await this.process(messages));
       } catch (error: unknown) {
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the await
+        // The engine went away or refused: back off as Lambda does, then poll again. Logging after the
+        // wait keeps a poller that was stopped meanwhile (its engine exited) quiet.
+        failures += 1;
+        await delay(Math.min(10_000, 1000 * 2 ** (failures - 1)), undefined, {
+          signal: this.stopped.signal,
+        }).catch(() => undefined);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the wait
         if (!this.running) return;
-        // The engine went away or refused: back off as Lambda does, then poll again.
-        process.stderr.write(
-          `[esm ${this.spec.id}] ${error instanceof Error ? error.message : String(error)}\n`,
-        );
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        if (!this.failing) {
+          this.failing = true;
+          process.stderr.write(
+            `[esm ${this.spec.id}] ${error instanceof Error ? error.message : String(error)}; retrying with back-off\n`,
+          );
+        }
       }
     }
   }

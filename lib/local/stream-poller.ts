@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { filterView, matchesAny, type Pattern } from './event-filter';
 import type { LambdaHost } from './lambda-host';
 import { batchItemFailures } from './sqs-poller';
@@ -97,6 +98,10 @@ export class StreamPoller {
   private running = false;
   private readonly shardLoops = new Map<string, Promise<void>>();
   private discovery?: Promise<void>;
+  /** Set from a failed poll until one succeeds: a run of failures is logged once. */
+  private failing = false;
+  /** Aborted by stop(), so a long back-off does not hold the stop up. */
+  private stopped = new AbortController();
 
   constructor(
     private readonly host: LambdaHost,
@@ -109,37 +114,56 @@ export class StreamPoller {
   /** Starts reading every shard, and looks for new shards every second. */
   public start(): void {
     this.running = true;
+    this.stopped = new AbortController();
     this.discovery = this.discover();
   }
 
   /** Stops reading and waits for batches in flight. */
   public async stop(): Promise<void> {
     this.running = false;
+    this.stopped.abort();
     await Promise.allSettled([this.discovery, ...this.shardLoops.values()]);
   }
 
   private async discover(): Promise<void> {
+    let failures = 0;
     while (this.running) {
       try {
         for (const shardId of await this.source.shards()) {
           if (!this.shardLoops.has(shardId)) this.shardLoops.set(shardId, this.readShard(shardId));
         }
+        failures = 0;
+        await sleep(1000);
       } catch (error: unknown) {
-        process.stderr.write(
-          `[esm ${this.spec.id}] ${error instanceof Error ? error.message : String(error)}\n`,
-        );
+        failures += 1;
+        await this.failed(error instanceof Error ? error.message : String(error), 1000, failures);
       }
-      await sleep(1000);
     }
+  }
+
+  /**
+   * Backs off after the `failures`-th failure in a row, then logs the failure if it starts a run of them.
+   * Logging after the wait keeps a poller that was stopped meanwhile (its engine exited) quiet.
+   */
+  private async failed(what: string, baseMs: number, failures: number): Promise<void> {
+    await delay(Math.min(MAX_BACKOFF_MS, baseMs * 2 ** (failures - 1)), undefined, {
+      signal: this.stopped.signal,
+    }).catch(() => undefined);
+    if (!this.running || this.failing) return;
+    this.failing = true;
+    process.stderr.write(`[esm ${this.spec.id}] ${what}\n`);
   }
 
   private async readShard(shardId: string): Promise<void> {
     let checkpoint: string | undefined;
     let reader: ShardReader | undefined;
+    let failures = 0;
     while (this.running) {
       try {
         reader ??= await this.source.open(shardId, this.spec.startingPosition, checkpoint);
         const { records, closed } = await reader.read(this.spec.batchSize);
+        failures = 0;
+        this.failing = false;
         const kept = records.filter((r) => matchesAny(this.spec.filters, this.filterView(r)));
         if (kept.length > 0) await this.deliver(shardId, kept);
         if (records.length > 0) checkpoint = records[records.length - 1]?.sequenceNumber;
@@ -147,11 +171,10 @@ export class StreamPoller {
         if (records.length === 0) await sleep(this.pollIntervalMs);
       } catch (error: unknown) {
         // An expired or trimmed iterator: reopen after the checkpoint, as Lambda resumes a shard.
-        process.stderr.write(
-          `[esm ${this.spec.id}] ${shardId}: ${error instanceof Error ? error.name : String(error)}; reopening\n`,
-        );
         reader = undefined;
-        await sleep(this.pollIntervalMs);
+        failures += 1;
+        const name = error instanceof Error ? error.name : String(error);
+        await this.failed(`${shardId}: ${name}; reopening`, this.pollIntervalMs, failures);
       }
     }
   }
@@ -266,5 +289,8 @@ export class StreamPoller {
     });
   }
 }
+
+/** The longest wait between polls that fail in a row. */
+const MAX_BACKOFF_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

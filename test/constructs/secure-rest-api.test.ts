@@ -80,8 +80,17 @@ describe('SecureRestApi', () => {
       Type: 'TOKEN',
       IdentitySource: 'method.request.header.Authorization',
       AuthorizerResultTtlInSeconds: 300,
-      IdentityValidationExpression: Match.stringLikeRegexp('^\\^Bearer '),
     });
+    // The scheme is case-insensitive (RFC 7235); the credential must look like a JWT.
+    const [authorizer] = Object.values(template.findResources('AWS::ApiGateway::Authorizer')) as {
+      Properties: { IdentityValidationExpression: string };
+    }[];
+    const expression = authorizer?.Properties.IdentityValidationExpression ?? '';
+    const valid = new RegExp(expression);
+    for (const header of ['Bearer a.b.c', 'bearer a.b.c', 'BEARER a-_.b.c', 'Bearer  a.b.c'])
+      expect(valid.test(header), header).toBe(true);
+    for (const header of ['Basic a.b.c', 'Bearer a.b', 'Bearer', 'Bearer a.b.c d', 'a.b.c'])
+      expect(valid.test(header), header).toBe(false);
     const vars = env(template, 'AuthorizerFunction');
     expect(JSON.parse(vars.ROUTE_SCOPES as string)).toEqual({
       'POST /v2/orders': ['orders:write'],

@@ -227,7 +227,7 @@ export class SecureRestApi extends Construct {
     this.authorizerCache ??= new apigw.TokenAuthorizer(this, 'Authorizer', {
       handler: this.authorizerFunction,
       identitySource: apigw.IdentitySource.header('Authorization'),
-      validationRegex: '^Bearer [-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+$',
+      validationRegex: '^[Bb][Ee][Aa][Rr][Ee][Rr] +[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+\\.[-0-9A-Za-z_]+$',
       resultsCacheTtl: this.props.authorizerCacheTtl ?? Duration.minutes(5),
     });
     return this.authorizerCache;

@@ -12,6 +12,18 @@ export interface MethodArn {
   readonly path: string;
 }
 
+/**
+ * The JWT of an `Authorization` header, or undefined when the header is not `Bearer 1*SP token` (RFC 6750)
+ * with a compact JWS as the token. The scheme is case-insensitive (RFC 7235); a header with anything around
+ * or inside the token, or a second token, is not one. The same shape as the authorizer's `validationRegex`
+ * in SecureRestApi, so API Gateway and the function refuse the same headers.
+ */
+export function bearerToken(authorization: string): string | undefined {
+  return /^[Bb][Ee][Aa][Rr][Ee][Rr] +([-0-9A-Za-z_]+\.[-0-9A-Za-z_]+\.[-0-9A-Za-z_]+)$/.exec(
+    authorization,
+  )?.[1];
+}
+
 /** Splits a method ARN, or undefined when it is not one. */
 export function parseMethodArn(methodArn: string): MethodArn | undefined {
   const match = /^(arn:[^:]+:execute-api:[^:]+:[^:]+:[^/]+\/[^/]+)\/([A-Z]+)\/(.*)$/.exec(methodArn);

@@ -2,7 +2,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 
 import * as z from 'zod';
 import { requireEnv } from '../shared/env';
 import { logger } from '../shared/powertools';
-import { allowedMethodArns, parseMethodArn, policyFor, type RouteScopes } from './domain';
+import { allowedMethodArns, bearerToken, parseMethodArn, policyFor, type RouteScopes } from './domain';
 import { createVerifier, TokenRejectedError } from './verifier';
 
 const routes = z
@@ -28,7 +28,7 @@ const unauthorized = () => new Error('Unauthorized');
  * cover, with `sub`, `scopes` and `clientId` as context for the handlers.
  */
 export const handler = async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-  const token = /^Bearer ([\w-]+\.[\w-]*\.[\w-]*)$/.exec(event.authorizationToken)?.[1];
+  const token = bearerToken(event.authorizationToken);
   const arn = parseMethodArn(event.methodArn);
   if (!token || !arn) throw unauthorized();
   try {

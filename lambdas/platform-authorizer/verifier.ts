@@ -27,6 +27,9 @@ export interface VerifierConfig {
   readonly clockToleranceSeconds?: number;
 }
 
+/** The clock skew allowed when {@link VerifierConfig.clockToleranceSeconds} is left out, in seconds. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
+
 /** A token that must not be trusted; the message says why (for logs, never for the caller). */
 export class TokenRejectedError extends Error {
   public override readonly name = 'TokenRejectedError';
@@ -62,33 +65,19 @@ export function createVerifier(config: VerifierConfig): (token: string) => Promi
     const embedded = KEY_SOURCE_HEADERS.filter((h) => h in header);
     if (embedded.length > 0)
       throw new TokenRejectedError(`header names its own key source (${embedded.join(', ')})`);
+    const tolerance = config.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
     try {
       const { payload } = await jwtVerify(token, keys, {
         issuer: config.issuer,
         audience: config.audienceClaim === 'client_id' ? undefined : [config.audience].flat(),
         algorithms: [...config.algorithms],
-        clockTolerance: config.clockToleranceSeconds ?? 30,
+        clockTolerance: tolerance,
         requiredClaims: ['exp', 'sub'],
       });
+      checkTimes(payload, tolerance);
       if (config.audienceClaim === 'client_id' && !acceptsClient(config.audience, payload.client_id))
         throw new TokenRejectedError('client_id is not an accepted audience');
-      const scope = typeof payload.scope === 'string' ? payload.scope : '';
-      const prefix = config.scopePrefix ?? '';
-      const clientId =
-        typeof payload.client_id === 'string'
-          ? payload.client_id
-          : typeof payload.azp === 'string'
-            ? payload.azp
-            : '';
-      return {
-        sub: payload.sub ?? '',
-        scopes: scope
-          .split(' ')
-          .filter((s) => s !== '' && s.startsWith(prefix))
-          .map((s) => s.slice(prefix.length)),
-        clientId,
-        claims: payload,
-      };
+      return claimsOf(payload, config.scopePrefix ?? '');
     } catch (error: unknown) {
       if (error instanceof TokenRejectedError) throw error;
       throw new TokenRejectedError(
@@ -96,6 +85,48 @@ export function createVerifier(config: VerifierConfig): (token: string) => Promi
       );
     }
   };
+}
+
+/**
+ * jose checks `exp` and `nbf` against the clock and that all three are numbers, but `iat` only with a
+ * `maxTokenAge`, and never that a number is finite (`1e400` parses as `Infinity`: a token that never expires).
+ */
+function checkTimes(payload: JWTPayload, tolerance: number): void {
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    const value: unknown = payload[claim];
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value)))
+      throw new TokenRejectedError(`"${claim}" claim must be a finite number`);
+  }
+  if (payload.iat !== undefined && payload.iat > Math.floor(Date.now() / 1000) + tolerance)
+    throw new TokenRejectedError('"iat" claim is in the future');
+}
+
+/**
+ * The claims the policy and the handlers' context are built from. jose leaves their types unchecked, and a
+ * number or an object here would reach `principalId` and the context as something other than a string.
+ */
+function claimsOf(payload: JWTPayload, scopePrefix: string): VerifiedToken {
+  const sub = optionalString(payload, 'sub');
+  if (sub === undefined || sub === '') throw new TokenRejectedError('"sub" claim must be a non-empty string');
+  const scope = optionalString(payload, 'scope') ?? '';
+  const clientId = optionalString(payload, 'client_id');
+  const azp = optionalString(payload, 'azp');
+  return {
+    sub,
+    scopes: scope
+      .split(' ')
+      .filter((s) => s !== '' && s.startsWith(scopePrefix))
+      .map((s) => s.slice(scopePrefix.length)),
+    clientId: clientId ?? azp ?? '',
+    claims: payload,
+  };
+}
+
+/** The claim's value when it is a string, undefined when it is absent; any other type is refused. */
+function optionalString(payload: JWTPayload, claim: string): string | undefined {
+  const value: unknown = payload[claim];
+  if (value === undefined || typeof value === 'string') return value;
+  throw new TokenRejectedError(`"${claim}" claim must be a string`);
 }
 
 function acceptsClient(audience: string | readonly string[], clientId: unknown): boolean {

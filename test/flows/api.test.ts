@@ -92,9 +92,8 @@ describe('the Conflux API, offline', () => {
   async function signed(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
     const { privateKey } = await devIssuerKeys(app.issuerDir);
     const key = await importJWK(privateKey, 'RS256');
-    return new SignJWT({ scope: allScopes, client_id: 'attacker', ...claims })
+    return new SignJWT({ scope: allScopes, client_id: 'attacker', sub: 'mallory', ...claims })
       .setProtectedHeader({ alg: 'RS256', kid: privateKey.kid, ...header })
-      .setSubject('mallory')
       .sign(key);
   }
 
@@ -126,6 +125,36 @@ describe('the Conflux API, offline', () => {
           }),
       ],
       [
+        'a token issued 10 minutes in the future (beyond the 30 s skew)',
+        () =>
+          signed({
+            iss: DEV_ISSUER.issuer,
+            aud: DEV_ISSUER.audience,
+            iat: Math.floor(Date.now() / 1000) + 600,
+            exp: Math.floor(Date.now() / 1000) + 1200,
+          }),
+      ],
+      [
+        'a token whose sub is a number',
+        () =>
+          signed({
+            iss: DEV_ISSUER.issuer,
+            aud: DEV_ISSUER.audience,
+            exp: Math.floor(Date.now() / 1000) + 600,
+            sub: 42,
+          }),
+      ],
+      [
+        'a token whose client_id is an object',
+        () =>
+          signed({
+            iss: DEV_ISSUER.issuer,
+            aud: DEV_ISSUER.audience,
+            exp: Math.floor(Date.now() / 1000) + 600,
+            client_id: { id: 'x' },
+          }),
+      ],
+      [
         'a token signed by an unknown key',
         async () => {
           const { privateKey } = await generateKeyPair('RS256');
@@ -141,6 +170,18 @@ describe('the Conflux API, offline', () => {
     ])('answers %s with 401 in the JSON error shape', async (_name, make) => {
       const result = await call('POST', '/v2/orders', { body: order, token: await make() });
       expectError(result, 401, 'Unauthorized');
+    });
+
+    it('takes the Bearer scheme in any case', async () => {
+      const token = await app.token({ scopes: allScopes, clientId: randomUUID() });
+      for (const scheme of ['bearer', 'BEARER']) {
+        const result = await call('POST', '/v2/orders', {
+          body: order,
+          token: null,
+          headers: { authorization: `${scheme} ${token}` },
+        });
+        expect(result.status, scheme).toBe(201);
+      }
     });
 
     it('answers a token without the route’s scope with 403', async () => {

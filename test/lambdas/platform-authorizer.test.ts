@@ -1,4 +1,12 @@
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type JWK, type JSONWebKeySet } from 'jose';
+import {
+  CompactSign,
+  exportJWK,
+  exportSPKI,
+  generateKeyPair,
+  SignJWT,
+  type JWK,
+  type JSONWebKeySet,
+} from 'jose';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +34,8 @@ describe('JWT verifier: the attack suite', () => {
     claims: Record<string, unknown>,
     options?: { header?: Record<string, unknown>; exp?: number | null; key?: 'good' | 'other' },
   ) => Promise<string>;
+  /** Signs a claims set given as JSON text, for values `SignJWT` will not write. */
+  let signText: (claimsJson: string) => Promise<string>;
   let publicPem: string;
   let verify: ReturnType<typeof createVerifier>;
 
@@ -37,15 +47,22 @@ describe('JWT verifier: the attack suite', () => {
     publicPem = await exportSPKI(good.publicKey);
     sign = async (claims, options = {}) => {
       const now = Math.floor(Date.now() / 1000);
-      let jwt = new SignJWT({ scope: 'orders:write', client_id: 'web', ...claims })
-        .setProtectedHeader({ alg: 'RS256', kid: 'good-key', ...options.header })
-        .setIssuedAt(now)
-        .setSubject('user-1');
+      let jwt = new SignJWT({ scope: 'orders:write', client_id: 'web', ...claims }).setProtectedHeader({
+        alg: 'RS256',
+        kid: 'good-key',
+        ...options.header,
+      });
+      if (!('iat' in claims)) jwt = jwt.setIssuedAt(now);
+      if (!('sub' in claims)) jwt = jwt.setSubject('user-1');
       if (options.exp !== null) jwt = jwt.setExpirationTime(options.exp ?? now + 300);
       if (!('iss' in claims)) jwt = jwt.setIssuer(issuer);
       if (!('aud' in claims)) jwt = jwt.setAudience(audience);
       return jwt.sign(options.key === 'other' ? other.privateKey : good.privateKey);
     };
+    signText = (claimsJson) =>
+      new CompactSign(new TextEncoder().encode(claimsJson))
+        .setProtectedHeader({ alg: 'RS256', kid: 'good-key' })
+        .sign(good.privateKey);
     verify = createVerifier({
       issuer,
       audience,
@@ -98,6 +115,48 @@ describe('JWT verifier: the attack suite', () => {
 
   it('refuses a token without exp', async () => {
     await rejected(await sign({}, { exp: null }), /exp/);
+  });
+
+  it('refuses a token issued in the future beyond the clock skew', async () => {
+    await rejected(await sign({ iat: Math.floor(Date.now() / 1000) + 600 }), /"iat" claim is in the future/);
+  });
+
+  it('accepts a token issued in the future within the clock skew', async () => {
+    await expect(verify(await sign({ iat: Math.floor(Date.now() / 1000) + 20 }))).resolves.toMatchObject({
+      sub: 'user-1',
+    });
+  });
+
+  it.each([
+    ['iat', '"1700000000"'],
+    ['nbf', '[0]'],
+    ['exp', '"4102444800"'],
+    ['exp', '1e400'],
+  ])('refuses a token whose %s is %s, not a finite number', async (claim, json) => {
+    const claims = { sub: 'user-1', iss: issuer, aud: audience, exp: 4102444800 };
+    const text = JSON.stringify(claims).replace(/}$/, `,"${claim}":${json}}`);
+    await rejected(await signText(text), new RegExp(`"${claim}" claim must be a (finite )?number`));
+  });
+
+  it.each([
+    ['a number', 42],
+    ['an object', { id: 'user-1' }],
+    ['an array', ['user-1']],
+    ['a boolean', true],
+    ['missing', undefined],
+    ['empty', ''],
+  ])('refuses a token whose sub is %s', async (_, sub) => {
+    await rejected(await sign({ sub }), /"sub" claim/);
+  });
+
+  it.each([
+    ['client_id', 42],
+    ['client_id', ['web']],
+    ['azp', { id: 'web' }],
+    ['scope', ['orders:write']],
+    ['scope', 1],
+  ])('refuses a token whose %s is %j, not a string', async (claim, value) => {
+    await rejected(await sign({ [claim]: value }), new RegExp(`"${claim}" claim must be a string`));
   });
 
   it('refuses a wrong issuer and a wrong audience', async () => {
@@ -203,6 +262,9 @@ describe('authorizer handler', () => {
     token = (scopes) => issueDevToken(stateDir, { subject: 'user-9', scopes, clientId: 'cli' });
   });
 
+  const authorize = (authorizationToken: string) =>
+    handler({ type: 'TOKEN', methodArn: methodArn('GET', 'v1/health'), authorizationToken });
+
   it('allows the routes the scopes cover and passes sub, scopes and client id on', async () => {
     const result = await handler({
       type: 'TOKEN',
@@ -226,12 +288,51 @@ describe('authorizer handler', () => {
     expect(JSON.stringify(result.policyDocument)).not.toContain('/POST/v1/orders');
   });
 
-  it.each(['', 'Bearer', 'Basic dXNlcjpwYXNz', 'Bearer not-a-jwt', 'Bearer a.b.c'])(
+  it.each(['', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer not-a-jwt', 'Bearer a.b.c'])(
     'answers Unauthorized for %j',
     async (authorizationToken) => {
-      await expect(
-        handler({ type: 'TOKEN', methodArn: methodArn('GET', 'v1/health'), authorizationToken }),
-      ).rejects.toThrow(/^Unauthorized$/);
+      await expect(authorize(authorizationToken)).rejects.toThrow(/^Unauthorized$/);
     },
   );
+
+  it.each(['bearer <jwt>', 'BEARER <jwt>', 'Bearer   <jwt>'])(
+    'matches the scheme in any case, with one or more spaces: %j',
+    async (header) => {
+      // GIVEN
+      const jwt = await token('orders:read');
+
+      // WHEN
+      const result = await authorize(header.replace('<jwt>', jwt));
+
+      // THEN
+      expect(result.principalId).toBe('user-9');
+    },
+  );
+
+  it.each([
+    'Basic <jwt>',
+    '<jwt>',
+    'Bearer<jwt>',
+    'Bearer\t<jwt>',
+    ' Bearer <jwt>',
+    'Bearer <jwt> ',
+    'Bearer <jwt> <jwt>',
+    'Bearer <jwt>, Bearer <jwt>',
+    'Bearer <header>. <payload>.<signature>',
+  ])('answers Unauthorized for a good token in %j', async (header) => {
+    // GIVEN
+    const jwt = await token('orders:read');
+    const [h = '', p = '', s = ''] = jwt.split('.');
+    const authorizationToken = header
+      .replaceAll('<jwt>', jwt)
+      .replace('<header>', h)
+      .replace('<payload>', p)
+      .replace('<signature>', s);
+
+    // WHEN
+    const outcome = authorize(authorizationToken);
+
+    // THEN
+    await expect(outcome).rejects.toThrow(/^Unauthorized$/);
+  });
 });

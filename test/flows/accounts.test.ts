@@ -81,7 +81,7 @@ describe('accounts, offline', () => {
     });
     const badAsOf = await call('GET', `/v1/accounts/${id}?asOf=yesterday`);
     expect(badAsOf.status).toBe(400);
-    expect(code(badAsOf)).toBe('InvalidAsOf');
+    expect(code(badAsOf)).toBe('InvalidQueryParameter');
 
     const events = await call('GET', `/v1/accounts/${id}/events`);
     expect((events.json.events as { type: string }[]).map((e) => e.type)).toEqual([

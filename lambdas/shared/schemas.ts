@@ -15,8 +15,12 @@ export const DomainEvent = z.object({
 /** A parsed domain event. */
 export type DomainEvent = z.infer<typeof DomainEvent>;
 
-/** Parses a JSON string against `schema`, failing with an {@link InvalidMessageError} that names each bad field. */
-export function parseJson<T>(schema: z.ZodType<T>, body: string, what: string): T {
+/**
+ * Parses a JSON string against `schema`, failing with an {@link InvalidMessageError} that names each bad field.
+ * Values JSON can write but no consumer can hold (see {@link unrepresentable}) are refused unless `opaque`:
+ * for a body that is kept as the text it came as, not read value by value.
+ */
+export function parseJson<T>(schema: z.ZodType<T>, body: string, what: string, opaque = false): T {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -25,25 +29,38 @@ export function parseJson<T>(schema: z.ZodType<T>, body: string, what: string): 
       error instanceof Error ? error.message : String(error),
     ]);
   }
-  const problem = unrepresentable(json);
+  const problem = opaque ? undefined : unrepresentable(json);
   if (problem) throw new InvalidMessageError(`${what} holds a value JSON cannot carry`, [problem]);
-  const parsed = schema.safeParse(json);
+  return parseValue(schema, json, what);
+}
+
+/** Checks a value against `schema`, failing with an {@link InvalidMessageError} that names each bad field. */
+export function parseValue<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) throw InvalidMessageError.fromZod(what, parsed.error);
   return parsed.data;
 }
 
+/** How deep a JSON value may nest: DynamoDB's limit for a document attribute, far beyond any schema here. */
+export const MAX_JSON_DEPTH = 32;
+
 /**
  * The first value JSON text can write but no consumer can hold, as `path: problem`: a number beyond the
- * double range (`1e309` parses to Infinity) or a lone UTF-16 surrogate (`"\ud800"`), in a value or a name.
+ * double range (`1e309` parses to Infinity), a lone UTF-16 surrogate (`"\ud800"`) in a value or a name, or
+ * nesting deeper than {@link MAX_JSON_DEPTH}. Walks without recursion, so no depth overflows the stack.
  */
-export function unrepresentable(value: unknown, path = '(body)'): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path}: number out of range`;
-  if (typeof value === 'string') return value.isWellFormed() ? undefined : `${path}: lone UTF-16 surrogate`;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [k, v] of Object.entries(value)) {
-    if (!k.isWellFormed()) return `${path}: lone UTF-16 surrogate in a member name`;
-    const found = unrepresentable(v, path === '(body)' ? k : `${path}.${k}`);
-    if (found) return found;
+export function unrepresentable(value: unknown, root = '(body)'): string | undefined {
+  const pending: { value: unknown; path: string; depth: number }[] = [{ value, path: root, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value: v, path, depth } = next;
+    if (typeof v === 'number' && !Number.isFinite(v)) return `${path}: number out of range`;
+    if (typeof v === 'string' && !v.isWellFormed()) return `${path}: lone UTF-16 surrogate`;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) return `${path}: nested deeper than ${MAX_JSON_DEPTH} levels`;
+    for (const [k, child] of Object.entries(v)) {
+      if (!k.isWellFormed()) return `${path}: lone UTF-16 surrogate in a member name`;
+      pending.push({ value: child, path: path === root ? k : `${path}.${k}`, depth: depth + 1 });
+    }
   }
   return undefined;
 }

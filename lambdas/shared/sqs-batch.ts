@@ -10,7 +10,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import * as z from 'zod';
 import { idempotencySetup } from './idempotency';
 import { logger, metrics } from './powertools';
-import { parseJson } from './schemas';
+import { parseJson, parseValue } from './schemas';
 
 /** How a queue consumer turns one record into its effect. */
 export interface SqsConsumerSpec<T> {
@@ -32,6 +32,12 @@ export interface SqsConsumerSpec<T> {
    * message attributes (the body arrives as text in `body`). @default - the body parsed as JSON
    */
   readonly fromRecord?: (record: SQSRecord, body: unknown) => unknown;
+  /**
+   * The body is kept as the text it arrived as (an inbox of a third party's payloads), so values JSON can
+   * write but a consumer cannot hold (`1e309`, lone surrogates, deep nesting) are not refused in it; the
+   * schema still checks the fields the consumer reads. @default false
+   */
+  readonly opaqueBody?: boolean;
 }
 
 /**
@@ -47,12 +53,12 @@ export function createSqsConsumer<T>(spec: SqsConsumerSpec<T>) {
     try {
       const what = `${spec.what} in message ${record.messageId}`;
       const message = spec.fromRecord
-        ? parseJson(
+        ? parseValue(
             spec.schema,
-            JSON.stringify(spec.fromRecord(record, parseJson(z.unknown(), record.body, what))),
+            spec.fromRecord(record, parseJson(z.unknown(), record.body, what, spec.opaqueBody)),
             what,
           )
-        : parseJson(spec.schema, record.body, what);
+        : parseJson(spec.schema, record.body, what, spec.opaqueBody);
       return await handleOnce(message);
     } catch (error: unknown) {
       // The reason travels with the message id in the log; the record itself goes back to the queue.

@@ -7,8 +7,17 @@ export const WEBHOOK_PROVIDERS = ['stripe', 'github', 'shopify'] as const;
 
 /** `POST /v1/webhooks/{provider}`: providers add fields freely, so the object stays open. */
 export const WebhookBody = z.looseObject({
-  id: z.string().min(1).max(128),
-  type: z.string().min(1).max(128),
+  // Printable ASCII, as every provider's event ids and types are: the id becomes the inbox's key.
+  id: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+  type: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
   data: z.record(z.string(), z.unknown()),
 });
 export type WebhookBody = z.infer<typeof WebhookBody>;

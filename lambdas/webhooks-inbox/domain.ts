@@ -6,6 +6,8 @@ export const InboundWebhook = z.object({
   provider: z.enum(WEBHOOK_PROVIDERS, { message: `must be one of ${WEBHOOK_PROVIDERS.join(', ')}` }),
   receivedAt: z.string().regex(/^\d{13}$/, 'must be epoch milliseconds'),
   body: WebhookBody,
+  /** The body exactly as the provider sent it, kept as text: any JSON the gateway accepted can be recorded. */
+  rawBody: z.string(),
 });
 export type InboundWebhook = z.infer<typeof InboundWebhook>;
 
@@ -16,6 +18,8 @@ export function inboxEntry(webhook: InboundWebhook) {
     provider: webhook.provider,
     eventType: webhook.body.type,
     receivedAt: new Date(Number(webhook.receivedAt)).toISOString(),
-    payload: webhook.body,
+    // Text, not a document: DynamoDB cannot hold every JSON value (integers beyond 2^53, 5e-324, empty
+    // member names, nesting past 32 levels), and the inbox must keep every webhook it acknowledged.
+    payload: webhook.rawBody,
   };
 }

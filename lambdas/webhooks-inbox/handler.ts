@@ -11,7 +11,9 @@ export const handler = createSqsConsumer({
   schema: InboundWebhook,
   what: 'webhook',
   idempotencyKey: '[provider, body.id]',
+  opaqueBody: true,
   fromRecord: (record, body) => ({
+    rawBody: record.body,
     provider: record.messageAttributes.provider?.stringValue,
     receivedAt: record.messageAttributes.receivedAt?.stringValue,
     body,

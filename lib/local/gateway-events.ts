@@ -2,19 +2,25 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { asText } from './intrinsics';
 import type { GatewayApi, RequestState } from './gateway-types';
 
+/** An empty map with no prototype, so that any key a client sends is an own key or absent. */
+export function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** The request parts shared by the proxy event and a REQUEST authorizer's event. */
 export function requestEventFields(state: RequestState, accountId: string, api: GatewayApi) {
   const { req, url, route, pathParameters, requestId } = state;
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Maps without a prototype: a client's `constructor` or `__proto__` header or parameter is just a name.
+  const headers = dictionary<string>();
+  const multiValueHeaders = dictionary<string[]>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] ?? '';
     const value = req.rawHeaders[i + 1] ?? '';
     headers[name] = value;
     multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
+  const query = dictionary<string>();
+  const multiQuery = dictionary<string[]>();
   for (const [k, v] of url.searchParams) {
     query[k] = v;
     multiQuery[k] = [...(multiQuery[k] ?? []), v];
@@ -110,7 +116,7 @@ export function proxyResponse(
   if (Object.keys(p).some((k) => !RESPONSE_KEYS.has(k))) return undefined;
   const statusCode = p.statusCode === undefined ? 200 : Number(p.statusCode);
   if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) return undefined;
-  const headers: Record<string, string | string[]> = {};
+  const headers = dictionary<string | string[]>();
   const multi = p.multiValueHeaders;
   if (multi !== undefined && multi !== null) {
     if (typeof multi !== 'object') return undefined;

@@ -56,6 +56,11 @@ const javaStringMethods = [
     resolve: (p: Call) => (typeof p.context === 'string' ? p.context : JSON.stringify(p.context)),
   },
   {
+    uid: 'contains',
+    match: (p: Call) => p.property === 'contains' && typeof p.context === 'string',
+    resolve: (p: Call) => (p.context as string).includes(String(p.params[0])),
+  },
+  {
     uid: 'isEmpty',
     match: (p: Call) => p.property === 'isEmpty' && typeof p.context === 'string',
     resolve: (p: Call) => p.context === '',

@@ -109,7 +109,7 @@ export class Gateway {
     const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
       void this.handle(req, res);
     });
-    server.on('clientError', (error: Error & { code?: string }, socket) => {
+    server.on('clientError', (error: Error & { code?: string; rawPacket?: Buffer }, socket) => {
       this.answerClientError(error, socket);
     });
     this.server = server;
@@ -474,7 +474,7 @@ export class Gateway {
    * A request Node's parser refuses before the gateway sees it (an unknown method, headers over the limit,
    * malformed framing) still gets the API's JSON error, with a request id, and the connection is closed.
    */
-  private answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  private answerClientError(error: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex): void {
     if (!socket.writable) {
       socket.destroy();
       return;
@@ -488,7 +488,9 @@ export class Gateway {
       ),
       'Connection: close',
     ];
-    socket.end(`${head.join('\r\n')}\r\n\r\n${answer.body}`);
+    // A HEAD request is answered with the headers alone (RFC 9110 §9.3.2), or its client reads garbage.
+    const headOnly = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+    socket.end(`${head.join('\r\n')}\r\n\r\n${headOnly ? '' : answer.body}`);
   }
 
   private match(pathname: string, httpMethod: string) {

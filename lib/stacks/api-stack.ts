@@ -323,10 +323,14 @@ export class ApiStack extends Stack {
             },
             integrationResponses: accepted(
               '{"accepted":true,"sequenceNumber":"$input.path(\'$.SequenceNumber\')","requestId":"$context.requestId"}',
+              {
+                tooLarge: 'The reading is larger than a stream record may be (1 MiB).',
+                busyErrorType: 'ProvisionedThroughputExceeded',
+              },
             ),
           },
         }),
-        methodResponses: methodResponses(),
+        methodResponses: methodResponses(['202', '413', '500', '503']),
       },
     });
   }
@@ -335,17 +339,32 @@ export class ApiStack extends Stack {
 /**
  * 202 on success; the backend refusing is a 500 in the API's error shape (the client's input was valid).
  * With `tooLarge`, a 400 from the backend is the client's 413: once the model has validated the body, the
- * only request SQS refuses with a 400 is one over its message size, and no retry of it can succeed.
+ * only request SQS or Kinesis refuses with a 400 is one over its size limit, and no retry of it can
+ * succeed — except Kinesis's throughput refusal, also a 400, whose error type `busyErrorType` names: that
+ * one is a 503 to retry.
  */
-function accepted(successTemplate: string, options: { tooLarge?: string } = {}): apigw.IntegrationResponse[] {
+function accepted(
+  successTemplate: string,
+  options: { tooLarge?: string; busyErrorType?: string } = {},
+): apigw.IntegrationResponse[] {
+  const tooLargeBody = `{"error":{"code":"PayloadTooLarge","message":"${options.tooLarge ?? ''}","requestId":"$context.requestId"}}`;
+  const tooLargeTemplate = options.busyErrorType
+    ? [
+        "#set($type = $input.path('$.__type'))",
+        `#if($type && $type.contains('${options.busyErrorType}'))`,
+        '#set($context.responseOverride.status = 503)',
+        '{"error":{"code":"ServiceUnavailable","message":"The stream is busy; retry later.","requestId":"$context.requestId"}}',
+        '#else',
+        tooLargeBody,
+        '#end',
+      ].join('\n')
+    : tooLargeBody;
   const tooLarge: apigw.IntegrationResponse[] = options.tooLarge
     ? [
         {
           statusCode: '413',
           selectionPattern: '400',
-          responseTemplates: {
-            'application/json': `{"error":{"code":"PayloadTooLarge","message":"${options.tooLarge}","requestId":"$context.requestId"}}`,
-          },
+          responseTemplates: { 'application/json': tooLargeTemplate },
           responseParameters: { 'method.response.header.Cache-Control': "'no-store'" },
         },
       ]

@@ -331,7 +331,8 @@ describe('the Conflux API, offline', () => {
         );
         return Item;
       });
-      expect(item).toMatchObject({ provider: 'stripe', eventType: 'charge.succeeded', payload: webhook });
+      expect(item).toMatchObject({ provider: 'stripe', eventType: 'charge.succeeded' });
+      expect(JSON.parse(item.payload as string)).toEqual(webhook);
       expect(Date.parse(item.receivedAt as string)).toBeGreaterThanOrEqual(before - 1000);
     });
 
@@ -452,6 +453,11 @@ describe('the Conflux API, offline', () => {
       const text =
         '{"deviceId":"dev-inf","metric":"temp.c","value":1e309,"recordedAt":"2026-11-25T10:00:00Z"}';
       expectError(await call('POST', '/v1/telemetry', { raw: text }), 400, 'ValidationFailed');
+    });
+
+    it('answers a telemetry reading larger than a stream record may be with 413', async () => {
+      const padded = `{"deviceId":"dev-big","metric":"temp.c","value":1,"recordedAt":"2026-11-25T10:00:00Z"${' '.repeat(1_048_600)}}`;
+      expectError(await call('POST', '/v1/telemetry', { raw: padded }), 413, 'PayloadTooLarge');
     });
 
     it('answers a webhook larger than SQS accepts with 413 and queues nothing', async () => {

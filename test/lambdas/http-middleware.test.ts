@@ -256,7 +256,8 @@ describe('HTTP middleware', () => {
     const Loose = String.raw`{"name":"a","n":1e309}`;
     const surrogate = String.raw`{"name":"\ud800"}`;
     const key = String.raw`{"name":"a","\udc00":1}`;
-    for (const raw of [Loose, surrogate, key]) {
+    const deep = `{"name":"a","x":${'['.repeat(40)}${']'.repeat(40)}}`;
+    for (const raw of [Loose, surrogate, key, deep]) {
       const result = await invoke(apiEvent({ body: raw }));
       expect(result.statusCode, raw).toBe(400);
       expect(errorOf(result).code).toBe('InvalidJson');

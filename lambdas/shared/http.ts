@@ -204,7 +204,9 @@ export function createHttpHandler(
           );
         }
       }
-      const lifecycle = settings.lifecycle[routeKey];
+      const lifecycle = Object.hasOwn(settings.lifecycle, routeKey)
+        ? settings.lifecycle[routeKey]
+        : undefined;
       if (lifecycle) {
         const sunset = new Date(lifecycle.sunset);
         // The successor's template filled with this request's own path parameters: a link a client can follow.
@@ -221,7 +223,7 @@ export function createHttpHandler(
         common.Deprecation = `@${Math.floor(new Date(lifecycle.deprecated).getTime() / 1000)}`;
         common.Sunset = httpDate(sunset);
       }
-      const definition = routes[routeKey];
+      const definition = Object.hasOwn(routes, routeKey) ? routes[routeKey] : undefined;
       if (!definition) throw new HttpError(404, 'NotFound', `No route ${routeKey}.`);
       const pathParameters = checkedPathParameters(event);
       const query = checkedQuery(event, definition);
@@ -350,7 +352,7 @@ function checkedPathParameters(event: APIGatewayProxyEvent): Record<string, stri
 }
 
 function checkedQuery(event: APIGatewayProxyEvent, definition: AnyRoute): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
   const details: string[] = [];
   for (const [name, raw] of Object.entries(event.queryStringParameters ?? {})) {
     const value = raw ?? '';
@@ -360,7 +362,9 @@ function checkedQuery(event: APIGatewayProxyEvent, definition: AnyRoute): Record
       details.push(`${name.slice(0, 64)}: ${problem}`);
       continue;
     }
-    const schema = definition.query?.[name];
+    // Own keys only: a client's `constructor` or `__proto__` is a parameter name, not a schema.
+    const schema =
+      definition.query && Object.hasOwn(definition.query, name) ? definition.query[name] : undefined;
     if (!schema) {
       out[name] = value;
       continue;

@@ -246,6 +246,9 @@ describe('HTTP middleware', () => {
       expect(errorOf(result).code).toBe('InvalidQueryParameter');
     }
     expect((await get({ other: 'y'.repeat(1025) })).statusCode).toBe(400);
+    // Names of Object.prototype are names like any other.
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect((await get({ [name]: 'x' })).statusCode, name).toBe(200);
     const ok = await get({ asOf: '42', other: 'kept' });
     expect(ok.statusCode).toBe(200);
     expect(ok.json).toMatchObject({ query: { asOf: '42', other: 'kept' } });

@@ -29,13 +29,20 @@ describe('accounts, offline', () => {
     await app.stop();
   });
 
-  async function call(method: string, route: string, body?: unknown, as = token) {
+  async function call(
+    method: string,
+    route: string,
+    body?: unknown,
+    as = token,
+    headers: Record<string, string> = {},
+  ) {
     const response = await fetch(`${app.baseUrl}${route}`, {
       method,
       headers: {
         authorization: `Bearer ${as}`,
         'x-api-key': app.keys.partner ?? '',
         'content-type': 'application/json',
+        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -48,6 +55,20 @@ describe('accounts, offline', () => {
     expect(opened.status).toBe(201);
     return (opened.json as unknown as AccountBody).accountId;
   }
+
+  it('credits each account its own deposit when one Idempotency-Key and body are used on two accounts', async () => {
+    // GIVEN two of alice's accounts and one key
+    const [a, b] = [await openAccount(), await openAccount()];
+    const key = { 'Idempotency-Key': `deposit-${randomUUID()}` };
+    // WHEN the same deposit is sent to A twice and to B once
+    const first = await call('POST', `/v1/accounts/${a}/deposits`, { amountMinor: 500 }, token, key);
+    const replay = await call('POST', `/v1/accounts/${a}/deposits`, { amountMinor: 500 }, token, key);
+    const other = await call('POST', `/v1/accounts/${b}/deposits`, { amountMinor: 500 }, token, key);
+    // THEN A is credited once (the replay is the first answer) and B is credited too
+    expect(replay.json).toEqual(first.json);
+    expect(first.json).toMatchObject({ accountId: a, balanceMinor: 500, version: 2 });
+    expect(other.json).toMatchObject({ accountId: b, balanceMinor: 500, version: 2 });
+  });
 
   it('keeps a balance through deposits and withdrawals, refuses an overdraft, and travels in time', async () => {
     const id = await openAccount();

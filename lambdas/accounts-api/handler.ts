@@ -84,7 +84,6 @@ async function command(
   }
 }
 
-/** `?asOf=` is an ISO-8601 instant or a version number. */
 /**
  * `asOf`: a version from 1 up to the largest safe integer, or an ISO-8601 instant between 1970 and 9999.
  * Anything else is a 400 before the store is asked.
@@ -93,12 +92,19 @@ export const AsOfParam = z
   .string()
   .max(40, 'must be an ISO-8601 instant (2026-11-25T10:00:00Z) or a version number')
   .refine(
-    (value) =>
-      /^[1-9]\d{0,15}$/.test(value)
-        ? Number(value) <= Number.MAX_SAFE_INTEGER
-        : /^\d{4}-\d{2}-\d{2}T/.test(value) && Number.isFinite(Date.parse(value)) && Date.parse(value) >= 0,
+    (value) => (/^[1-9]\d{0,15}$/.test(value) ? Number(value) <= Number.MAX_SAFE_INTEGER : isInstant(value)),
     'must be an ISO-8601 instant (2026-11-25T10:00:00Z) or a version number from 1',
   );
+
+/** An ISO-8601 instant from 1970 on whose calendar date exists (`Date.parse` would take 2026-02-30 as March 2). */
+function isInstant(value: string): boolean {
+  const date = /^(\d{4})-(\d{2})-(\d{2})T/.exec(value);
+  const at = Date.parse(value);
+  if (!date || !Number.isFinite(at) || at < 0) return false;
+  const [, y, m, d] = date.map(Number) as [number, number, number, number];
+  const day = new Date(Date.UTC(y, m - 1, d));
+  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+}
 
 function asOfParam(value: string | undefined) {
   if (value === undefined) return undefined;

@@ -21,6 +21,7 @@ import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_ISSUER, devAuthConfig, devIssuerKeys } from './dev-issuer';
+import { assertJava } from './dynamodb-local';
 import {
   acquireLock,
   isAlive,
@@ -177,6 +178,8 @@ async function main(): Promise<number | undefined> {
       `took over ${path.relative(root, lock.file)} from pid ${lock.takenFrom.pid}, which no longer runs conflux local\n`,
     );
   await assertPortFree(port);
+  // Before the synth (tens of seconds), so a machine without Java is told at once.
+  await assertJava();
 
   const { jwks } = await devIssuerKeys(stateDir);
   const cdkOut = path.resolve(root, values['cdk-out'] ?? path.join(stateDir, 'cdk.out'));

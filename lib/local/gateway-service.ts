@@ -69,8 +69,7 @@ async function sqsSendMessage(sqs: SQSClient, path: string, body: string) {
       }),
     };
   }
-  const queueName = path.split('/').pop() ?? '';
-  const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+  const { QueueUrl, maximumMessageSize: limit } = await queueOf(sqs, path.split('/').pop() ?? '');
   const attributes: Record<string, MessageAttributeValue> = {};
   for (let i = 1; form.has(`MessageAttribute.${i}.Name`); i += 1) {
     attributes[form.get(`MessageAttribute.${i}.Name`) ?? ''] = {
@@ -89,7 +88,6 @@ async function sqsSendMessage(sqs: SQSClient, path: string, body: string) {
         Buffer.byteLength(a.StringValue ?? ''),
       0,
     );
-  const limit = await maximumMessageSize(sqs, QueueUrl ?? '');
   if (size > limit) {
     // SQS refuses the message itself (fauxqs would store it): the same answer as AWS.
     return {
@@ -132,13 +130,37 @@ async function sqsSendMessage(sqs: SQSClient, path: string, body: string) {
 /** SQS's default `MaximumMessageSize` when a queue sets none. */
 export const SQS_DEFAULT_MAXIMUM_MESSAGE_SIZE = 262_144;
 
-/** A queue's `MaximumMessageSize`: body and message attributes together may not exceed it. */
-async function maximumMessageSize(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }),
-  );
-  const value = Number(Attributes?.MaximumMessageSize);
-  return Number.isInteger(value) && value > 0 ? value : SQS_DEFAULT_MAXIMUM_MESSAGE_SIZE;
+/** A queue the gateway sends to: its URL and `MaximumMessageSize` (body and attributes together). */
+interface QueueTarget {
+  readonly QueueUrl: string;
+  readonly maximumMessageSize: number;
+}
+
+/** Looked up once per queue and engine client, not on every request; a failed look-up is tried again. */
+const queueTargets = new WeakMap<SQSClient, Map<string, Promise<QueueTarget>>>();
+
+function queueOf(sqs: SQSClient, queueName: string): Promise<QueueTarget> {
+  let byName = queueTargets.get(sqs);
+  if (!byName) {
+    byName = new Map();
+    queueTargets.set(sqs, byName);
+  }
+  const cached = byName.get(queueName);
+  if (cached) return cached;
+  const lookup = (async () => {
+    const { QueueUrl = '' } = await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }));
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['MaximumMessageSize'] }),
+    );
+    const value = Number(Attributes?.MaximumMessageSize);
+    return {
+      QueueUrl,
+      maximumMessageSize: Number.isInteger(value) && value > 0 ? value : SQS_DEFAULT_MAXIMUM_MESSAGE_SIZE,
+    };
+  })();
+  byName.set(queueName, lookup);
+  lookup.catch(() => byName.delete(queueName));
+  return lookup;
 }
 
 async function kinesisPut(kinesis: KinesisClient, action: string, p: Record<string, unknown>) {

@@ -46,20 +46,14 @@ const CLIENT_ERRORS: Readonly<Record<string, GatewayFailure>> = {
 /** The runtime's own health route, beside the API's routes. */
 export const HEALTH_PATH = '/_conflux/health';
 
-/** An error the runtime itself answers, in the API contract's shape. */
-export function sendJsonError(
-  res: ServerResponse,
-  status: number,
-  code: string,
-  message: string,
-  requestId: string,
-): void {
+/** An answer the runtime itself makes (not the API's): JSON, never cached, with the request id. */
+function sendJson(res: ServerResponse, status: number, body: unknown, requestId: string): void {
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-store',
     'x-amzn-RequestId': requestId,
   });
-  res.end(JSON.stringify({ error: { code, message, requestId } }));
+  res.end(JSON.stringify(body));
 }
 
 interface Authorized {
@@ -134,7 +128,7 @@ export class Gateway {
       }
       const down = this.health?.unavailable();
       if (down !== undefined) {
-        sendJsonError(res, 503, 'EngineUnavailable', down, requestId);
+        sendJson(res, 503, { error: { code: 'EngineUnavailable', message: down, requestId } }, requestId);
         return;
       }
       let match: ReturnType<Gateway['match']>;
@@ -278,12 +272,8 @@ export class Gateway {
   private sendHealth(res: ServerResponse, requestId: string): void {
     const engines = this.health?.engines() ?? {};
     const down = this.health?.unavailable();
-    res.writeHead(down === undefined ? 200 : 503, {
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-store',
-      'x-amzn-RequestId': requestId,
-    });
-    res.end(JSON.stringify({ status: down === undefined ? 'ok' : 'unavailable', reason: down, engines }));
+    const status = down === undefined ? 'ok' : 'unavailable';
+    sendJson(res, down === undefined ? 200 : 503, { status, reason: down, engines }, requestId);
   }
 
   private methodArn(state: RequestState): string {

@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import {
   DeleteMessageBatchCommand,
   ReceiveMessageCommand,
@@ -9,6 +8,7 @@ import {
 import type { SQSRecord } from 'aws-lambda';
 import { filterView, matchesAny, type Pattern } from './event-filter';
 import type { LambdaHost } from './lambda-host';
+import { PollBackoff } from './poll-backoff';
 
 /** An SQS event source mapping as the template declares it. */
 export interface SqsMappingSpec {
@@ -46,10 +46,10 @@ export interface BatchOutcome {
 export class SqsPoller {
   private running = false;
   private loops: Promise<void>[] = [];
-  /** Set from a failed poll until one succeeds: a run of failures is logged once, not once per loop. */
-  private failing = false;
-  /** Aborted by stop(), so a long back-off does not hold the stop up. */
-  private stopped = new AbortController();
+  /** Shared by the loops: a run of failures is logged once, not once per loop. */
+  private readonly backoff = new PollBackoff((line) =>
+    process.stderr.write(`[esm ${this.spec.id}] ${line}\n`),
+  );
 
   constructor(
     private readonly sqs: SQSClient,
@@ -61,14 +61,14 @@ export class SqsPoller {
   /** Starts `maxConcurrency` polling loops. */
   public start(): void {
     this.running = true;
-    this.stopped = new AbortController();
+    this.backoff.start();
     this.loops = Array.from({ length: this.spec.maxConcurrency }, () => this.loop());
   }
 
   /** Stops polling and waits for batches in flight. */
   public async stop(): Promise<void> {
     this.running = false;
-    this.stopped.abort();
+    this.backoff.stop();
     await Promise.allSettled(this.loops);
   }
 
@@ -78,23 +78,13 @@ export class SqsPoller {
       try {
         const messages = await this.collectBatch();
         failures = 0;
-        this.failing = false;
+        this.backoff.succeeded();
         if (messages.length > 0) this.onBatch(await this.process(messages));
       } catch (error: unknown) {
-        // The engine went away or refused: back off as Lambda does, then poll again. Logging after the
-        // wait keeps a poller that was stopped meanwhile (its engine exited) quiet.
+        // The engine went away or refused: back off as Lambda does, then poll again.
         failures += 1;
-        await delay(Math.min(10_000, 1000 * 2 ** (failures - 1)), undefined, {
-          signal: this.stopped.signal,
-        }).catch(() => undefined);
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may have run during the wait
-        if (!this.running) return;
-        if (!this.failing) {
-          this.failing = true;
-          process.stderr.write(
-            `[esm ${this.spec.id}] ${error instanceof Error ? error.message : String(error)}; retrying with back-off\n`,
-          );
-        }
+        const what = error instanceof Error ? error.message : String(error);
+        await this.backoff.failed(`${what}; retrying with back-off`, failures, 1000, () => this.running);
       }
     }
   }

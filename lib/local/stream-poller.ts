@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import { filterView, matchesAny, type Pattern } from './event-filter';
+import { PollBackoff } from './poll-backoff';
 import type { LambdaHost } from './lambda-host';
 import { batchItemFailures } from './sqs-poller';
 
@@ -98,10 +98,9 @@ export class StreamPoller {
   private running = false;
   private readonly shardLoops = new Map<string, Promise<void>>();
   private discovery?: Promise<void>;
-  /** Set from a failed poll until one succeeds: a run of failures is logged once. */
-  private failing = false;
-  /** Aborted by stop(), so a long back-off does not hold the stop up. */
-  private stopped = new AbortController();
+  private readonly backoff = new PollBackoff((line) =>
+    process.stderr.write(`[esm ${this.spec.id}] ${line}\n`),
+  );
 
   constructor(
     private readonly host: LambdaHost,
@@ -114,14 +113,14 @@ export class StreamPoller {
   /** Starts reading every shard, and looks for new shards every second. */
   public start(): void {
     this.running = true;
-    this.stopped = new AbortController();
+    this.backoff.start();
     this.discovery = this.discover();
   }
 
   /** Stops reading and waits for batches in flight. */
   public async stop(): Promise<void> {
     this.running = false;
-    this.stopped.abort();
+    this.backoff.stop();
     await Promise.allSettled([this.discovery, ...this.shardLoops.values()]);
   }
 
@@ -141,17 +140,8 @@ export class StreamPoller {
     }
   }
 
-  /**
-   * Backs off after the `failures`-th failure in a row, then logs the failure if it starts a run of them.
-   * Logging after the wait keeps a poller that was stopped meanwhile (its engine exited) quiet.
-   */
   private async failed(what: string, baseMs: number, failures: number): Promise<void> {
-    await delay(Math.min(MAX_BACKOFF_MS, baseMs * 2 ** (failures - 1)), undefined, {
-      signal: this.stopped.signal,
-    }).catch(() => undefined);
-    if (!this.running || this.failing) return;
-    this.failing = true;
-    process.stderr.write(`[esm ${this.spec.id}] ${what}\n`);
+    await this.backoff.failed(what, failures, baseMs, () => this.running);
   }
 
   private async readShard(shardId: string): Promise<void> {
@@ -163,7 +153,7 @@ export class StreamPoller {
         reader ??= await this.source.open(shardId, this.spec.startingPosition, checkpoint);
         const { records, closed } = await reader.read(this.spec.batchSize);
         failures = 0;
-        this.failing = false;
+        this.backoff.succeeded();
         const kept = records.filter((r) => matchesAny(this.spec.filters, this.filterView(r)));
         if (kept.length > 0) await this.deliver(shardId, kept);
         if (records.length > 0) checkpoint = records[records.length - 1]?.sequenceNumber;
@@ -289,8 +279,5 @@ export class StreamPoller {
     });
   }
 }
-
-/** The longest wait between polls that fail in a row. */
-const MAX_BACKOFF_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

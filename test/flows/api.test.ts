@@ -413,6 +413,7 @@ describe('the Conflux API, offline', () => {
       ['1e309', '1e309'],
       ['5,000 characters', 'x'.repeat(5_000)],
       ['an impossible date', '2026-99-99T00:00:00Z'],
+      ['a day the month does not have', '2026-02-30T00:00:00Z'],
     ])('answers asOf of %s with 400 InvalidQueryParameter', async (_name, asOf) => {
       expectError(
         await call('GET', `/v1/accounts/${randomUUID()}?asOf=${asOf}`),

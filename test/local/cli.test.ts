@@ -219,6 +219,8 @@ describe('conflux local', () => {
       'conflux local: Java 17+ is needed for DynamoDB Local and was not found on PATH: install a JRE (Debian: apt-get install openjdk-17-jre-headless).\n',
     );
     expect(existsSync(path.join(project, '.conflux/lock'))).toBe(false);
+    // AND it said so before any other work: no issuer keys made, nothing synthesized
+    expect(existsSync(path.join(project, '.conflux/dev-issuer'))).toBe(false);
   });
 
   it('stops and exits 3 with one line when DynamoDB Local dies', async () => {

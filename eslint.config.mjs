@@ -3,7 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', '.conflux/', '.cache/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'cdk.out/',
+      '.conflux/',
+      '**/.cache/',
+      'coverage/',
+      'packages/*/dist/',
+      'packages/*/assets/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -38,10 +48,10 @@ export default tseslint.config(
   {
     // Command-line tools and benchmarks talk to a terminal.
     files: [
-      'bin/redrive.ts',
-      'bin/projections-rebuild.ts',
-      'bin/schemas-check.ts',
-      'bin/token.ts',
+      'app/bin/redrive.ts',
+      'app/bin/projections-rebuild.ts',
+      'app/bin/schemas-check.ts',
+      'app/bin/token.ts',
       'bench/**/*.ts',
     ],
     rules: { 'no-console': 'off' },

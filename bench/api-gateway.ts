@@ -14,8 +14,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { build } from 'esbuild';
-import { DEV_ISSUER, devIssuerKeys, issueDevToken } from '../lib/local/dev-issuer';
-import { runReferenceApp } from '../test/support/reference-app';
+import { DEV_ISSUER, devIssuerKeys, issueDevToken } from '@conflux/local';
+import { runReferenceApp } from '../app/test/support/reference-app';
 
 const root = path.resolve(import.meta.dirname, '..');
 const work = mkdtempSync(path.join(tmpdir(), 'conflux-bench-'));

@@ -12,11 +12,11 @@ import { CreateTableCommand, DynamoDBClient, type KeySchemaElement } from '@aws-
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
-import { AccountAggregate } from '../lambdas/accounts-api/domain';
-import { accountsProjection } from '../lambdas/accounts-projector/spec';
-import { createEventStore, latest, type NewEvent, type StoredEvent } from '../lambdas/shared/event-store';
-import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { rebuildProjection } from '../lib/ops/rebuild-projection';
+import { AccountAggregate } from '../app/functions/accounts/domain';
+import { accountsProjection } from '../app/functions/accounts/projection';
+import { createEventStore, latest, type NewEvent, type StoredEvent } from '@conflux/handler-kit/event-store';
+import { startDynamoDbLocal } from '@conflux/local';
+import { rebuildProjection } from '../app/ops/rebuild-projection';
 
 const ddb = await startDynamoDbLocal();
 process.env.AWS_ENDPOINT_URL_DYNAMODB = ddb.endpoint;
@@ -166,7 +166,7 @@ try {
   const viewA = await table('view-a', [['accountId', 'S']]);
   const viewB = await table('view-b', [['accountId', 'S']]);
   process.env.PROJECTIONS = JSON.stringify({ accounts: { control, tables: { a: viewA, b: viewB } } });
-  const { handler } = await import('../lambdas/accounts-projector/handler');
+  const { handler } = await import('../app/functions/accounts/handlers/projector');
   const projected = `account-${randomUUID()}`;
   const catchUp: StoredEvent[] = [];
   for (let s = 0; s < 100; s += 1) {

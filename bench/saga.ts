@@ -6,9 +6,9 @@
  *   npm run bench:saga
  */
 import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { LOCAL_CREDENTIALS } from '../lib/local/engines';
-import { fulfilmentOf } from '../test/support/fulfilment';
-import { runReferenceApp } from '../test/support/reference-app';
+import { LOCAL_CREDENTIALS } from '@conflux/local';
+import { fulfilmentOf } from '../app/test/support/fulfilment';
+import { runReferenceApp } from '../app/test/support/reference-app';
 
 const app = await runReferenceApp({
   tiers: {

@@ -6,18 +6,19 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { validateEventData } from '../lambdas/shared/event-schemas';
-import { DomainEvent } from '../lambdas/shared/schemas';
-import { checkSchemaFolder } from '../lib/schemas/compatibility';
+import { validateEventData } from '../app/functions/shared/event-schemas';
+import { DomainEvent } from '@conflux/handler-kit';
+import { checkSchemaFolder } from '@conflux/schemas';
+import { checkApiBodies } from '../app/schemas/api-bodies';
 
-const dir = path.resolve(import.meta.dirname, '../schemas');
+const dir = path.resolve(import.meta.dirname, '../app/schemas');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 const runs: number[] = [];
-let summary = checkSchemaFolder(dir);
+let summary = checkSchemaFolder(dir, { checks: [checkApiBodies] });
 for (let i = 0; i < 30; i += 1) {
   const t0 = performance.now();
-  summary = checkSchemaFolder(dir);
+  summary = checkSchemaFolder(dir, { checks: [checkApiBodies] });
   runs.push(performance.now() - t0);
 }
 console.log(

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { DomainEvent } from '../../lambdas/shared/schemas';
-import type { LedgerPosting } from '../../lambdas/ledger-postings/domain';
+import type { DomainEvent } from '../../packages/handler-kit/src/schemas';
+import type { LedgerPosting } from '../../app/functions/ledger/domain';
 
 let sequence = 0;
 

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { startDynamoDbLocal } from '../../packages/local/src/services/dynamodb/engine';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, CfnElement, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { startRuntime, type RunningRuntime, type RuntimeOptions } from '../../lib/local/runtime';
+import {
+  startRuntime,
+  type RunningRuntime,
+  type RuntimeOptions,
+} from '../../packages/local/src/core/runtime';
 import { cdkJsonContext } from './cdk';
 
 /** A synthesized app running on the offline runtime, with a way to find its resources by construct. */

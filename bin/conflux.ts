@@ -1,7 +1,0 @@
-#!/usr/bin/env -S npx tsx
-import { App } from 'aws-cdk-lib';
-import { buildConfluxApp } from '../lib/app';
-
-const app = new App();
-buildConfluxApp(app);
-app.synth();

@@ -1,3 +1,0 @@
-export * from './store';
-export * from './types';
-export * from './upcasting';

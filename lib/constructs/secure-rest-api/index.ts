@@ -1,1 +1,0 @@
-export * from './secure-rest-api';

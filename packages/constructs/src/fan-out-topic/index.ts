@@ -1,0 +1,1 @@
+export * from './fan-out-topic.js';

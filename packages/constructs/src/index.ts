@@ -1,0 +1,13 @@
+export * from './fan-out-topic/index.js';
+export * from './idempotency-table/index.js';
+export * from './queue-consumer/index.js';
+export * from './queue-with-dlq/index.js';
+export * from './secure-rest-api/index.js';
+export * from './event-store/index.js';
+export * from './projection/index.js';
+export * from './saga/index.js';
+export * from './schema-registry/index.js';
+export * from './config/index.js';
+export * from './service-function/index.js';
+export { alarmAbove } from './private/alarm.js';
+export { createStreamReader } from './private/stream-reader.js';

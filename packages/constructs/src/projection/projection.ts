@@ -1,0 +1,78 @@
+import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import type { EventStore, StreamReader } from '../event-store/index.js';
+import { PROJECTIONS } from '../contracts/index.js';
+
+/** Properties of a {@link Projection}. */
+export interface ProjectionProps {
+  readonly store: EventStore;
+  /** The projector's handler: `createProjector(<projectionName>, spec)` from `lambdas/shared/projection.ts`. */
+  readonly entry: string;
+  /** Names the projection: in `PROJECTIONS`, the control table and the rebuild command. */
+  readonly projectionName: string;
+  /** Partition key of the read-model rows. */
+  readonly keyName: string;
+  /** @default RemovalPolicy.DESTROY - a read model can always be rebuilt from the store */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Projections each function uses, for its `PROJECTIONS` variable. */
+const used = new WeakMap<lambda.Function, Record<string, object>>();
+
+/**
+ * A CQRS read model kept by the event store's change stream: two read-model tables (`a` active, `b` the
+ * target of the next rebuild, then the other way round), the store's control table naming the active one,
+ * and a projector (one of the store's two stream readers) that applies each event exactly once, in order
+ * per stream. `npm run projections:rebuild -- --projection <name>` replays the store into the inactive table
+ * and switches readers to it.
+ */
+export class Projection extends Construct {
+  public readonly tables: { readonly a: dynamodb.TableV2; readonly b: dynamodb.TableV2 };
+  public readonly projector: StreamReader;
+  public readonly projectionName: string;
+  private readonly store: EventStore;
+
+  constructor(scope: Construct, id: string, props: ProjectionProps) {
+    super(scope, id);
+    this.projectionName = props.projectionName;
+    this.store = props.store;
+    const table = (side: string) =>
+      new dynamodb.TableV2(this, `ReadModel${side.toUpperCase()}`, {
+        partitionKey: { name: props.keyName, type: dynamodb.AttributeType.STRING },
+        billing: dynamodb.Billing.onDemand(),
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      });
+    this.tables = { a: table('a'), b: table('b') };
+    this.projector = props.store.addStreamReader(`${id}Projector`, {
+      entry: props.entry,
+      serviceName: `projection-${props.projectionName}`,
+      errorMeaning: `the ${props.projectionName} read model falls behind the store.`,
+    });
+    this.grant(this.projector.function, 'dynamodb:GetItem', 'dynamodb:PutItem');
+    props.store.projectionControl.grant(this.projector.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+  }
+
+  /** Lets `fn` read rows of the active table. */
+  public grantRead(fn: lambda.Function): void {
+    this.grant(fn, 'dynamodb:GetItem', 'dynamodb:Query');
+    this.store.projectionControl.grant(fn, 'dynamodb:GetItem');
+  }
+
+  private grant(fn: lambda.Function, ...actions: string[]): void {
+    this.tables.a.grant(fn, ...actions);
+    this.tables.b.grant(fn, ...actions);
+    const projections = used.get(fn) ?? {};
+    if (!used.has(fn)) {
+      used.set(fn, projections);
+      fn.addEnvironment(PROJECTIONS, Lazy.string({ produce: () => Stack.of(fn).toJsonString(projections) }));
+    }
+    projections[this.projectionName] = {
+      control: this.store.projectionControl.tableName,
+      tables: { a: this.tables.a.tableName, b: this.tables.b.tableName },
+    };
+  }
+}

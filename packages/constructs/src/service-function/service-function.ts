@@ -1,0 +1,144 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+
+/**
+ * Bundling shared by Conflux's functions: everything bundled (the SDK too, so the version is pinned and the
+ * offline runtime runs the same code), minified, with source maps and an esbuild metafile for size reports.
+ */
+export const serviceBundling: nodejs.BundlingOptions = {
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  metafile: true,
+  externalModules: [],
+  // Event schemas (schemas/*.avsc) are bundled as JSON for publish-time validation.
+  loader: { '.avsc': 'json' },
+};
+
+/** Why a function behind API Gateway needs no DLQ of its own. */
+export const INVOKED_BY_API_GATEWAY =
+  'The function is invoked only by API Gateway, synchronously; the caller gets the error. A function DLQ applies to asynchronous invocations only.';
+
+/** How a Conflux function is built; every construct that owns a function uses this. */
+export interface ServiceFunctionOptions {
+  /**
+   * The handler's TypeScript or JavaScript source, bundled with esbuild at synth (`NodejsFunction`).
+   * Give this or `code`.
+   */
+  readonly entry?: string;
+  /**
+   * Code that is already built (a folder holding `index.js`), deployed as it is: no esbuild at synth. The
+   * constructs' own handlers ship this way. Give this or `entry`.
+   */
+  readonly code?: lambda.Code;
+  /** The exported handler function. @default 'handler' */
+  readonly handler?: string;
+  readonly serviceName: string;
+  readonly timeout: Duration;
+  readonly memorySize?: number;
+  readonly reservedConcurrentExecutions?: number;
+  readonly environment?: Record<string, string>;
+  readonly logRetention?: logs.RetentionDays;
+  readonly alarmTopic?: sns.ITopic;
+  /** Why the function needs no dead-letter queue of its own (who invokes it, and where failures go). */
+  readonly noDeadLetterQueueBecause: string;
+  /** What an invocation error means for the caller, for the alarm's description. */
+  readonly errorMeaning: string;
+}
+
+/** The function, its log group, its role and its error alarm, created as children of `scope`. */
+export interface ServiceFunctionParts {
+  readonly fn: lambda.Function;
+  readonly logGroup: logs.LogGroup;
+  readonly role: iam.Role;
+  readonly errorsAlarm: cloudwatch.Alarm;
+}
+
+/**
+ * A Node.js 22 function on arm64 with X-Ray, JSON logs in its own log group, its own least-privilege role
+ * (no managed policy), and an alarm on invocation errors. Children: `LogGroup`, `ServiceRole`, `Resource`, `Errors`.
+ */
+export function createServiceFunction(
+  scope: Construct,
+  options: ServiceFunctionOptions,
+): ServiceFunctionParts {
+  const logGroup = new logs.LogGroup(scope, 'LogGroup', {
+    retention: options.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+
+  // An own role instead of AWSLambdaBasicExecutionRole: it may write to this function's log group only.
+  const role = new iam.Role(scope, 'ServiceRole', {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of ${scope.node.path}`,
+  });
+  logGroup.grant(role, 'logs:CreateLogStream', 'logs:PutLogEvents');
+
+  if ((options.entry === undefined) === (options.code === undefined)) {
+    throw new Error(
+      `${scope.node.path}: a service function needs exactly one of entry (a source file to bundle) and code (built code); it got ${options.entry === undefined ? 'neither' : 'both'}.`,
+    );
+  }
+  const common = {
+    role,
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    timeout: options.timeout,
+    memorySize: options.memorySize ?? 256,
+    reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+    tracing: lambda.Tracing.ACTIVE,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    environment: {
+      POWERTOOLS_SERVICE_NAME: options.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: 'Conflux',
+      NODE_OPTIONS: '--enable-source-maps',
+      ...options.environment,
+    },
+  };
+  const fn = options.code
+    ? new lambda.Function(scope, 'Resource', {
+        ...common,
+        code: options.code,
+        handler: `index.${options.handler ?? 'handler'}`,
+      })
+    : new nodejs.NodejsFunction(scope, 'Resource', {
+        ...common,
+        entry: options.entry,
+        handler: options.handler ?? 'handler',
+        bundling: serviceBundling,
+      });
+
+  const runtime =
+    'Node.js 22 is pinned on purpose: handlers are bundled for node22 and the offline runtime executes the same bundles; move to a newer runtime together with that tooling.';
+  Validations.of(fn).acknowledge(
+    { id: 'AwsSolutions::AwsSolutions-L1', reason: runtime },
+    { id: 'Serverless::Serverless-LambdaLatestVersion', reason: runtime },
+    { id: 'Serverless::Serverless-LambdaDLQ', reason: options.noDeadLetterQueueBecause },
+  );
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'The only wildcard is X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), which supports no resource-level permissions.',
+  });
+
+  const errorsAlarm = fn
+    .metricErrors({ period: Duration.minutes(1), statistic: 'Sum' })
+    .createAlarm(scope, 'Errors', {
+      alarmDescription: `${scope.node.path} failed whole invocations: ${options.errorMeaning}`,
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+  if (options.alarmTopic) errorsAlarm.addAlarmAction(new cwActions.SnsAction(options.alarmTopic));
+
+  return { fn, logGroup, role, errorsAlarm };
+}

@@ -1,0 +1,3 @@
+export * from './store.js';
+export * from './types.js';
+export * from './upcasting.js';

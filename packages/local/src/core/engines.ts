@@ -1,0 +1,108 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { startFauxqs } from 'fauxqs';
+import kinesalite from 'kinesalite';
+import { startDynamoDbLocal } from '../services/dynamodb/engine.js';
+import type { ProcessExit } from './supervisor.js';
+
+/** The local engines and SDK clients pointed at them. */
+export interface Engines {
+  readonly endpoints: Readonly<Record<'dynamodb' | 'sqs' | 'sns' | 's3' | 'kinesis', string>>;
+  readonly dynamodb: DynamoDBClient;
+  readonly dynamodbStreams: DynamoDBStreamsClient;
+  readonly sqs: SQSClient;
+  readonly sns: SNSClient;
+  readonly kinesis: KinesisClient;
+  readonly s3: S3Client;
+  /** Process id of DynamoDB Local's Java process, to clean up after a crash. */
+  readonly javaPid?: number;
+  /** Settles when DynamoDB Local's Java process exits, stopped or not. */
+  readonly javaExited: Promise<ProcessExit>;
+  stop(): Promise<void>;
+}
+
+/** Dummy credentials: the engines accept any, and the SDK needs some. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+/**
+ * Starts DynamoDB Local, fauxqs (SQS, SNS, S3) and kinesalite (Kinesis) on free loopback ports, side by side.
+ * When one cannot start, those that did are stopped and its error is thrown.
+ */
+export async function startEngines(region: string): Promise<Engines> {
+  const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
+  const closeKinesis = () =>
+    new Promise<void>((resolve) => {
+      kinesisServer.close(() => {
+        resolve();
+      });
+    });
+  const [dynamoStart, fauxqsStart, kinesisStart] = await Promise.allSettled([
+    startDynamoDbLocal(),
+    startFauxqs({ port: 0, logger: false, defaultRegion: region }),
+    new Promise<void>((resolve, reject) => {
+      kinesisServer.once('error', reject);
+      kinesisServer.listen(0, '127.0.0.1', resolve);
+    }),
+  ]);
+  if (
+    dynamoStart.status === 'rejected' ||
+    fauxqsStart.status === 'rejected' ||
+    kinesisStart.status === 'rejected'
+  ) {
+    await Promise.allSettled([
+      dynamoStart.status === 'fulfilled' ? dynamoStart.value.stop() : undefined,
+      fauxqsStart.status === 'fulfilled' ? fauxqsStart.value.stop() : undefined,
+      kinesisStart.status === 'fulfilled' ? closeKinesis() : undefined,
+    ]);
+    const failed = [dynamoStart, fauxqsStart, kinesisStart].find((s) => s.status === 'rejected');
+    throw failed?.reason;
+  }
+  const dynamo = dynamoStart.value;
+  const fauxqs = fauxqsStart.value;
+  const kinesisAddress = kinesisServer.address();
+  const kinesisEndpoint = `http://127.0.0.1:${kinesisAddress && typeof kinesisAddress === 'object' ? kinesisAddress.port : 0}`;
+  const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
+  const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.endpoint });
+  const dynamodbStreams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamo.endpoint });
+  const sqs = new SQSClient({ ...clientConfig, endpoint: fauxqs.address });
+  const sns = new SNSClient({ ...clientConfig, endpoint: fauxqs.address });
+  // Path-style addressing: bucket names as subdomains of 127.0.0.1 do not resolve.
+  const s3 = new S3Client({ ...clientConfig, endpoint: fauxqs.address, forcePathStyle: true });
+  // kinesalite speaks HTTP/1.1 only.
+  const kinesis = new KinesisClient({
+    ...clientConfig,
+    endpoint: kinesisEndpoint,
+    requestHandler: new NodeHttpHandler(),
+  });
+  return {
+    endpoints: {
+      dynamodb: dynamo.endpoint,
+      sqs: fauxqs.address,
+      sns: fauxqs.address,
+      s3: fauxqs.address,
+      kinesis: kinesisEndpoint,
+    },
+    dynamodb,
+    dynamodbStreams,
+    sqs,
+    sns,
+    kinesis,
+    s3,
+    javaPid: dynamo.pid,
+    javaExited: dynamo.exited,
+    stop: async () => {
+      dynamodb.destroy();
+      dynamodbStreams.destroy();
+      sqs.destroy();
+      sns.destroy();
+      kinesis.destroy();
+      s3.destroy();
+      await Promise.allSettled([dynamo.stop(), fauxqs.stop(), closeKinesis()]);
+    },
+  };
+}

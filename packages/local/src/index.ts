@@ -1,0 +1,19 @@
+/**
+ * `@conflux/local`: runs a synthesized CDK application offline, on real engines (DynamoDB Local, fauxqs,
+ * kinesalite, aws-local-stepfunctions) and an API Gateway and Lambda of its own. The `conflux` command is
+ * the usual way in; this module is for tests and tools that start the runtime themselves.
+ */
+export { startRuntime, LOCAL_ENV, type RuntimeOptions, type RunningRuntime } from './core/runtime.js';
+export { LOCAL_CREDENTIALS, type Engines } from './core/engines.js';
+export { UnsupportedResourceError } from './core/provisioning.js';
+export { startDynamoDbLocal, type DynamoDbLocal } from './services/dynamodb/engine.js';
+export { applySeed, SeedError, type SeedFile } from './services/dynamodb/seed.js';
+export {
+  DEV_ISSUER,
+  devAuthConfig,
+  devIssuerKeys,
+  issueDevToken,
+  parseTtl,
+  type DevTokenOptions,
+  type Jwks,
+} from './cli/dev-issuer.js';

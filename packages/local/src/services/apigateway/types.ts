@@ -1,0 +1,137 @@
+import type { IncomingMessage } from 'node:http';
+import type { ServiceTarget } from './service-integrations.js';
+
+/** An integration response: chosen by matching its pattern against the backend status; the default has none. */
+export interface IntegrationResponseSpec {
+  readonly statusCode: number;
+  readonly selectionPattern?: string;
+  readonly templates: Readonly<Record<string, string>>;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A Lambda authorizer as the template declares it. */
+export interface AuthorizerSpec {
+  readonly type: 'TOKEN' | 'REQUEST';
+  readonly functionArn: string;
+  /** `method.request.header.X`, `method.request.querystring.X`, `stageVariables.X`, `context.X`. */
+  readonly identitySources: readonly string[];
+  /** TOKEN only: a token that does not match gets 401 without calling the function. */
+  readonly validationExpression?: string;
+  readonly ttlSeconds: number;
+}
+
+/** An API key. */
+export interface ApiKeySpec {
+  readonly id: string;
+  readonly name: string;
+  readonly value: string;
+  readonly enabled: boolean;
+}
+
+/** A usage plan with the stages it covers and the keys in it. */
+export interface UsagePlanSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly stages: readonly {
+    apiId: string;
+    stage: string;
+    methodThrottles: Readonly<Record<string, { rate: number; burst: number }>>;
+  }[];
+  readonly throttle?: { rate: number; burst: number };
+  readonly quota?: { limit: number; period: 'DAY' | 'WEEK' | 'MONTH' };
+  readonly keyIds: string[];
+}
+
+/** A customised gateway response. */
+export interface GatewayResponseSpec {
+  readonly statusCode?: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly templates: Readonly<Record<string, string>>;
+}
+
+/** A method of a REST API as the template declares it. */
+export interface GatewayMethod {
+  readonly httpMethod: string;
+  readonly resourceId: string;
+  readonly authorizerId?: string;
+  readonly apiKeyRequired: boolean;
+  /** Model name by content type, for body validation. */
+  readonly requestModels: Readonly<Record<string, string>>;
+  readonly validateBody: boolean;
+  readonly integration:
+    | { readonly type: 'AWS_PROXY'; readonly functionArn: string }
+    | {
+        readonly type: 'MOCK';
+        readonly statusCode: number;
+        readonly headers: Readonly<Record<string, string>>;
+      }
+    | ({
+        readonly type: 'AWS';
+        /** Request templates by content type. */
+        readonly requestTemplates: Readonly<Record<string, string>>;
+        readonly passthrough: 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
+        readonly responses: readonly IntegrationResponseSpec[];
+      } & ServiceTarget);
+  /** `querystring.x`, `header.y`, `path.z` parameters the method requires (checked when a validator asks). */
+  readonly requiredParameters: readonly string[];
+  readonly validateParameters: boolean;
+}
+
+/** A REST API: its resource tree, methods and stage. */
+export interface GatewayApi {
+  readonly apiId: string;
+  readonly rootResourceId: string;
+  readonly resources: Map<string, { parentId: string; pathPart: string }>;
+  readonly methods: GatewayMethod[];
+  stageName?: string;
+  /** Stage-level default throttling (`MethodSettings` for `*` `/*`). */
+  throttle?: { rate: number; burst: number };
+  apiKeySource: 'HEADER' | 'AUTHORIZER';
+  readonly authorizers: Map<string, AuthorizerSpec>;
+  /** JSON Schema (draft-04) by model name. */
+  readonly models: Map<string, object>;
+  readonly gatewayResponses: Map<string, GatewayResponseSpec>;
+}
+
+/** Usage plans and API keys of the application (they are not owned by one API). */
+export interface GatewayAccess {
+  readonly usagePlans: readonly UsagePlanSpec[];
+  readonly apiKeys: ReadonlyMap<string, ApiKeySpec>;
+}
+
+export interface Route {
+  readonly template: string;
+  readonly segments: readonly string[];
+  readonly methods: Map<string, GatewayMethod>;
+  readonly resourceId: string;
+}
+
+/** One request on its way through the gateway. */
+export interface RequestState {
+  readonly requestId: string;
+  readonly url: URL;
+  readonly req: IncomingMessage;
+  readonly route: Route;
+  readonly method: GatewayMethod;
+  readonly pathParameters: Record<string, string>;
+  readonly body: string | null;
+  authorizer?: Record<string, string | number | boolean>;
+  apiKey?: ApiKeySpec;
+  validationErrorString?: string;
+}
+
+/** The state of one engine of the offline runtime, as `GET /_conflux/health` reports it. */
+export interface EngineHealth {
+  readonly state: 'running' | 'exited';
+  readonly pid?: number;
+  /** How it ended: `code 1` or `signal SIGKILL`. */
+  readonly exitStatus?: string;
+}
+
+/** What the runtime tells its gateway about its engines. */
+export interface RuntimeHealth {
+  /** Every engine by name, for `GET /_conflux/health`. */
+  engines(): Readonly<Record<string, EngineHealth>>;
+  /** Why the application cannot serve requests now (an engine exited), or undefined while it can. */
+  unavailable(): string | undefined;
+}

@@ -1,0 +1,158 @@
+import {
+  CreateTableCommand,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import type { ResourceOutputs } from '../../core/intrinsics.js';
+import {
+  NO_OBSERVABILITY,
+  NOT_ENFORCED,
+  physicalName,
+  str,
+  TAGS,
+  UnsupportedResourceError,
+  type ProvisionContext,
+  type Provisioner,
+} from '../../core/provisioning.js';
+
+type KeySchema = { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+type Projection = { ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
+
+const dynamoTableCommon = {
+  applies: [
+    'TableName',
+    'KeySchema',
+    'AttributeDefinitions',
+    'GlobalSecondaryIndexes',
+    'LocalSecondaryIndexes',
+    'StreamSpecification',
+    'TimeToLiveSpecification',
+  ],
+  accepts: {
+    BillingMode: 'DynamoDB Local has no capacity limits',
+    ProvisionedThroughput: 'DynamoDB Local has no capacity limits',
+    WriteProvisionedThroughputSettings: 'DynamoDB Local has no capacity limits',
+    WriteOnDemandThroughputSettings: 'DynamoDB Local has no capacity limits',
+    OnDemandThroughput: 'DynamoDB Local has no capacity limits',
+    SSESpecification: NOT_ENFORCED,
+    PointInTimeRecoverySpecification: 'backups are not emulated',
+    DeletionProtectionEnabled: 'the local tables live as long as the runtime',
+    ContributorInsightsSpecification: NO_OBSERVABILITY,
+    TableClass: 'storage classes are not emulated',
+    Tags: TAGS,
+  },
+};
+
+async function createTable(
+  ctx: ProvisionContext,
+  logicalId: string,
+  p: Record<string, unknown>,
+  stream: { StreamViewType?: string } | undefined,
+): Promise<ResourceOutputs> {
+  const name = str(p.TableName) ?? physicalName(ctx.stack.stackName, logicalId, 255);
+  const index = (i: { IndexName: string; KeySchema: KeySchema; Projection: Projection }) => ({
+    IndexName: i.IndexName,
+    KeySchema: i.KeySchema,
+    Projection: i.Projection,
+  });
+  const input: CreateTableCommandInput = {
+    TableName: name,
+    KeySchema: p.KeySchema as KeySchema,
+    AttributeDefinitions: p.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+    BillingMode: 'PAY_PER_REQUEST',
+    GlobalSecondaryIndexes: (p.GlobalSecondaryIndexes as Parameters<typeof index>[0][] | undefined)?.map(
+      index,
+    ),
+    LocalSecondaryIndexes: (p.LocalSecondaryIndexes as Parameters<typeof index>[0][] | undefined)?.map(index),
+    StreamSpecification: stream?.StreamViewType
+      ? { StreamEnabled: true, StreamViewType: stream.StreamViewType as 'NEW_AND_OLD_IMAGES' }
+      : undefined,
+  };
+  const { TableDescription } = await ctx.dynamodb.send(new CreateTableCommand(input));
+  const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+  if (ttl?.Enabled && ttl.AttributeName) {
+    await ctx.dynamodb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: name,
+        TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+      }),
+    );
+  }
+  const arn = `arn:${ctx.env.partition}:dynamodb:${ctx.env.region}:${ctx.env.accountId}:table/${name}`;
+  const attributes: Record<string, string> = { Arn: arn };
+  if (TableDescription?.LatestStreamArn) attributes.StreamArn = TableDescription.LatestStreamArn;
+  return { ref: name, attributes };
+}
+
+export const dynamoTable: Provisioner = {
+  ...dynamoTableCommon,
+  async create(ctx, logicalId, p) {
+    return createTable(ctx, logicalId, p, p.StreamSpecification as { StreamViewType?: string } | undefined);
+  },
+};
+
+export const dynamoGlobalTable: Provisioner = {
+  ...dynamoTableCommon,
+  applies: [...dynamoTableCommon.applies, 'Replicas'],
+  async create(ctx, logicalId, p) {
+    const replicas = (p.Replicas as { Region: string }[] | undefined) ?? [];
+    const elsewhere = replicas.filter((r) => r.Region !== ctx.env.region);
+    if (elsewhere.length > 0) {
+      throw new UnsupportedResourceError(
+        `${ctx.stack.stackName}/${logicalId} (AWS::DynamoDB::GlobalTable): Replicas in ${elsewhere.map((r) => r.Region).join(', ')}: the offline runtime has one region (${ctx.env.region}); configure no replica regions for local runs`,
+      );
+    }
+    return createTable(ctx, logicalId, p, p.StreamSpecification as { StreamViewType?: string } | undefined);
+  },
+};
+
+export const kinesisStream: Provisioner = {
+  applies: ['Name', 'ShardCount', 'StreamModeDetails'],
+  accepts: {
+    RetentionPeriodHours: 'records stay as long as the runtime runs',
+    StreamEncryption: NOT_ENFORCED,
+    Tags: TAGS,
+  },
+  async create(ctx, logicalId, p) {
+    const name = str(p.Name) ?? physicalName(ctx.stack.stackName, logicalId, 128);
+    const onDemand = (p.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode === 'ON_DEMAND';
+    // On-demand streams start with four shards on AWS.
+    const shards = onDemand ? 4 : Number(p.ShardCount ?? 1);
+    await ctx.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+    const arn = `arn:${ctx.env.partition}:kinesis:${ctx.env.region}:${ctx.env.accountId}:stream/${name}`;
+    return { ref: name, attributes: { Arn: arn } };
+  },
+};
+
+export const s3Bucket: Provisioner = {
+  applies: ['BucketName'],
+  accepts: {
+    BucketEncryption: NOT_ENFORCED,
+    PublicAccessBlockConfiguration: NOT_ENFORCED,
+    OwnershipControls: NOT_ENFORCED,
+    VersioningConfiguration: 'object versions are not kept offline; the latest write wins',
+    LifecycleConfiguration: 'objects are not expired or transitioned offline',
+    LoggingConfiguration: NO_OBSERVABILITY,
+    Tags: TAGS,
+  },
+  async create(ctx, logicalId, p) {
+    // S3 bucket names are lower case, 3 to 63 characters.
+    const name =
+      str(p.BucketName) ??
+      physicalName(ctx.stack.stackName, logicalId, 63)
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-');
+    await ctx.s3.send(new CreateBucketCommand({ Bucket: name }));
+    const arn = `arn:${ctx.env.partition}:s3:::${name}`;
+    return {
+      ref: name,
+      attributes: {
+        Arn: arn,
+        DomainName: `${name}.s3.amazonaws.com`,
+        RegionalDomainName: `${name}.s3.${ctx.env.region}.amazonaws.com`,
+      },
+    };
+  },
+};

@@ -1,0 +1,283 @@
+import { randomUUID } from 'node:crypto';
+import { filterView, matchesAny, type Pattern } from './event-filter.js';
+import { PollBackoff } from './poll-backoff.js';
+import type { LambdaHost } from '../host.js';
+import { batchItemFailures } from './sqs-poller.js';
+
+/** One record read from a shard, in the shape the function receives, with what the poller needs to know of it. */
+export interface ShardRecord {
+  readonly sequenceNumber: string;
+  /** When the record reached the stream. */
+  readonly arrival: Date;
+  /** The record as the Lambda event carries it. */
+  readonly event: unknown;
+}
+
+/** Reads one shard in order. */
+export interface ShardReader {
+  readonly shardId: string;
+  /** Up to `limit` records; `closed` when the shard has ended and everything was read. */
+  read(limit: number): Promise<{ records: ShardRecord[]; closed: boolean }>;
+}
+
+/**
+ * A reader over shard iterators: each read fetches a page from the current iterator and moves to the next
+ * one; the shard is closed when there is no next iterator.
+ */
+export function iteratorReader(
+  shardId: string,
+  firstIterator: string | undefined,
+  fetch: (iterator: string, limit: number) => Promise<{ records: ShardRecord[]; next?: string }>,
+): ShardReader {
+  let iterator = firstIterator;
+  return {
+    shardId,
+    read: async (limit) => {
+      if (!iterator) return { records: [], closed: true };
+      const page = await fetch(iterator, limit);
+      iterator = page.next;
+      return { records: page.records, closed: iterator === undefined };
+    },
+  };
+}
+
+/** A Kinesis stream or DynamoDB stream as a source of shards. */
+export interface StreamSource {
+  /** `Kinesis` or `DDBStream`: names the batch info of the on-failure record. */
+  readonly kind: 'Kinesis' | 'DDBStream';
+  readonly arn: string;
+  /** Shards to read now; called again to find shards opened later. */
+  shards(): Promise<string[]>;
+  /** Opens a shard at the starting position, or just after `afterSequenceNumber` when resuming. */
+  open(
+    shardId: string,
+    startingPosition: 'TRIM_HORIZON' | 'LATEST',
+    afterSequenceNumber?: string,
+  ): Promise<ShardReader>;
+}
+
+/** A stream event source mapping as the template declares it. */
+export interface StreamMappingSpec {
+  readonly id: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly region: string;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** @default 100 */
+  readonly batchSize: number;
+  readonly bisectOnError: boolean;
+  /** -1 retries until the records expire. */
+  readonly maxRetryAttempts: number;
+  /** -1 never expires. */
+  readonly maxRecordAgeSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+  /** `FilterCriteria` patterns; records that match none are passed over. */
+  readonly filters: readonly Pattern[];
+  /** Sends the on-failure record (a JSON string) to the configured SQS queue or SNS topic. */
+  readonly onFailure?: (record: string) => Promise<void>;
+}
+
+/** What happened to one batch, for logs and tests. */
+export interface StreamBatchOutcome {
+  readonly mapping: string;
+  readonly shardId: string;
+  readonly invoked: number;
+  readonly succeeded: number;
+  readonly discarded: number;
+}
+
+/**
+ * Polls every shard of a stream and invokes a function with batches, as Lambda's Kinesis and DynamoDB
+ * Streams mappings do: one batch per shard at a time, in order; a failing batch blocks its shard and is
+ * retried; with `ReportBatchItemFailures` the retry starts at the lowest failed sequence number; with
+ * bisection a function error splits the batch in halves (not counted as retries); after
+ * `maxRetryAttempts` or `maxRecordAgeSeconds` the rest of the batch is discarded and one invocation record
+ * goes to the on-failure destination.
+ */
+export class StreamPoller {
+  private running = false;
+  private readonly shardLoops = new Map<string, Promise<void>>();
+  private discovery?: Promise<void>;
+  private readonly backoff = new PollBackoff((line) =>
+    process.stderr.write(`[esm ${this.spec.id}] ${line}\n`),
+  );
+
+  constructor(
+    private readonly host: LambdaHost,
+    private readonly source: StreamSource,
+    private readonly spec: StreamMappingSpec,
+    private readonly onBatch: (outcome: StreamBatchOutcome) => void = () => undefined,
+    private readonly pollIntervalMs = 250,
+  ) {}
+
+  /** Starts reading every shard, and looks for new shards every second. */
+  public start(): void {
+    this.running = true;
+    this.backoff.start();
+    this.discovery = this.discover();
+  }
+
+  /** Stops reading and waits for batches in flight. */
+  public async stop(): Promise<void> {
+    this.running = false;
+    this.backoff.stop();
+    await Promise.allSettled([this.discovery, ...this.shardLoops.values()]);
+  }
+
+  private async discover(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        for (const shardId of await this.source.shards()) {
+          if (!this.shardLoops.has(shardId)) this.shardLoops.set(shardId, this.readShard(shardId));
+        }
+        failures = 0;
+        await sleep(1000);
+      } catch (error: unknown) {
+        failures += 1;
+        await this.failed(error instanceof Error ? error.message : String(error), 1000, failures);
+      }
+    }
+  }
+
+  private async failed(what: string, baseMs: number, failures: number): Promise<void> {
+    await this.backoff.failed(what, failures, baseMs, () => this.running);
+  }
+
+  private async readShard(shardId: string): Promise<void> {
+    let checkpoint: string | undefined;
+    let reader: ShardReader | undefined;
+    let failures = 0;
+    while (this.running) {
+      try {
+        reader ??= await this.source.open(shardId, this.spec.startingPosition, checkpoint);
+        const { records, closed } = await reader.read(this.spec.batchSize);
+        failures = 0;
+        this.backoff.succeeded();
+        const kept = records.filter((r) => matchesAny(this.spec.filters, this.filterView(r)));
+        if (kept.length > 0) await this.deliver(shardId, kept);
+        if (records.length > 0) checkpoint = records[records.length - 1]?.sequenceNumber;
+        if (closed) return;
+        if (records.length === 0) await sleep(this.pollIntervalMs);
+      } catch (error: unknown) {
+        // An expired or trimmed iterator: reopen after the checkpoint, as Lambda resumes a shard.
+        reader = undefined;
+        failures += 1;
+        const name = error instanceof Error ? error.name : String(error);
+        await this.failed(`${shardId}: ${name}; reopening`, this.pollIntervalMs, failures);
+      }
+    }
+  }
+
+  /** What filters see: a Kinesis record's `kinesis` fields with `data` decoded, or the DynamoDB record. */
+  private filterView(record: ShardRecord): Record<string, unknown> {
+    const event = record.event as Record<string, unknown>;
+    if (this.source.kind === 'Kinesis')
+      return filterView((event.kinesis ?? {}) as Record<string, unknown>, 'data');
+    return event;
+  }
+
+  /** Delivers one batch until it succeeds or is discarded; the shard waits meanwhile. */
+  private async deliver(shardId: string, batch: ShardRecord[]): Promise<void> {
+    const queue: ShardRecord[][] = [batch];
+    let invoked = 0;
+    let succeeded = 0;
+    let discarded = 0;
+    while (queue.length > 0 && this.running) {
+      let pending = queue.shift() ?? [];
+      let attempts = 0;
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may run during an await
+      while (pending.length > 0 && this.running) {
+        attempts += 1;
+        invoked += 1;
+        const result = await this.host.invoke(this.spec.functionName, {
+          Records: pending.map((r) => r.event),
+        });
+        let failedFrom: number | undefined;
+        let functionError: string | null = null;
+        if (!result.ok) {
+          functionError = 'Unhandled';
+          failedFrom = 0;
+        } else if (this.spec.reportBatchItemFailures) {
+          const ids = new Set(pending.map((r) => r.sequenceNumber));
+          const failed = batchItemFailures(result.payload, ids);
+          if (failed === undefined) failedFrom = 0;
+          else if (failed.length > 0) {
+            failedFrom = Math.min(...failed.map((seq) => pending.findIndex((r) => r.sequenceNumber === seq)));
+          }
+        }
+        if (failedFrom === undefined) {
+          succeeded += pending.length;
+          pending = [];
+          break;
+        }
+        succeeded += failedFrom;
+        pending = pending.slice(failedFrom);
+        if (!result.ok && this.spec.bisectOnError && pending.length > 1) {
+          // Halves are retried separately, first half first, and splitting does not use up retries.
+          const half = Math.ceil(pending.length / 2);
+          queue.unshift(pending.slice(0, half), pending.slice(half));
+          pending = [];
+          break;
+        }
+        const expired =
+          this.spec.maxRecordAgeSeconds >= 0 &&
+          Date.now() - (pending[0]?.arrival.getTime() ?? Date.now()) > this.spec.maxRecordAgeSeconds * 1000;
+        const exhausted = this.spec.maxRetryAttempts >= 0 && attempts > this.spec.maxRetryAttempts;
+        if (expired || exhausted) {
+          discarded += pending.length;
+          await this.spec.onFailure?.(
+            this.failureRecord(
+              shardId,
+              pending,
+              expired ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted',
+              attempts,
+              functionError,
+            ),
+          );
+          pending = [];
+          break;
+        }
+        await sleep(Math.min(1000, 50 * 2 ** Math.min(attempts, 5)));
+      }
+    }
+    this.onBatch({ mapping: this.spec.id, shardId, invoked, succeeded, discarded });
+  }
+
+  private failureRecord(
+    shardId: string,
+    records: ShardRecord[],
+    condition: string,
+    attempts: number,
+    functionError: string | null,
+  ): string {
+    const first = records[0];
+    const last = records[records.length - 1];
+    const time = (d: Date | undefined) => {
+      const iso = (d ?? new Date()).toISOString();
+      return this.source.kind === 'DDBStream' ? `${iso.slice(0, 19)}Z` : iso;
+    };
+    return JSON.stringify({
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: this.spec.functionArn,
+        condition,
+        approximateInvokeCount: attempts,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      [`${this.source.kind}BatchInfo`]: {
+        shardId,
+        startSequenceNumber: first?.sequenceNumber,
+        endSequenceNumber: last?.sequenceNumber,
+        approximateArrivalOfFirstRecord: time(first?.arrival),
+        approximateArrivalOfLastRecord: time(last?.arrival),
+        batchSize: records.length,
+        streamArn: this.source.arn,
+      },
+    });
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

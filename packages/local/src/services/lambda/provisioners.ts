@@ -1,0 +1,307 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { matches, parsePatterns, type Pattern } from './event-source-mapping/event-filter.js';
+import { asText } from '../../core/intrinsics.js';
+import {
+  checkDestination,
+  NO_OBSERVABILITY,
+  NOT_ENFORCED,
+  physicalName,
+  str,
+  TAGS,
+  UnsupportedResourceError,
+  type ProvisionContext,
+  type Provisioner,
+} from '../../core/provisioning.js';
+import { supportedTaskResource, taskStates } from '../stepfunctions/engine.js';
+
+export const lambdaFunction: Provisioner = {
+  applies: [
+    'Code',
+    'Handler',
+    'Runtime',
+    'Timeout',
+    'MemorySize',
+    'Environment',
+    'FunctionName',
+    'ReservedConcurrentExecutions',
+    'DeadLetterConfig',
+  ],
+  accepts: {
+    Role: NOT_ENFORCED,
+    Architectures: 'functions run on the local machine’s architecture',
+    TracingConfig: NO_OBSERVABILITY,
+    LoggingConfig: NO_OBSERVABILITY,
+    Description: 'descriptive only',
+    Tags: TAGS,
+  },
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async create(ctx, logicalId, p) {
+    const where = `${ctx.stack.stackName}/${logicalId} (AWS::Lambda::Function)`;
+    const runtime = str(p.Runtime) ?? '';
+    if (!runtime.startsWith('nodejs')) {
+      throw new UnsupportedResourceError(
+        `${where}: Runtime "${runtime}" is not supported offline; only Node.js runtimes are`,
+      );
+    }
+    const name = str(p.FunctionName) ?? physicalName(ctx.stack.stackName, logicalId, 64);
+    const arn = `arn:${ctx.env.partition}:lambda:${ctx.env.region}:${ctx.env.accountId}:function:${name}`;
+    const codeDir = functionCode(ctx, logicalId, p.Code as Record<string, unknown>, where);
+    const handler = str(p.Handler) ?? 'index.handler';
+    const memorySize = Number(p.MemorySize ?? 128);
+    const variables = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const environment: Record<string, string> = {
+      ...ctx.functionBaseEnvironment,
+      AWS_LAMBDA_FUNCTION_NAME: name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: `local/[$LATEST]${logicalId}`,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
+      LAMBDA_TASK_ROOT: codeDir,
+      _HANDLER: handler,
+      TZ: 'UTC',
+      ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
+    };
+    ctx.host.register({
+      name,
+      arn,
+      codeDir,
+      handler,
+      timeoutSeconds: Number(p.Timeout ?? 3),
+      memorySize,
+      reservedConcurrency:
+        p.ReservedConcurrentExecutions === undefined ? undefined : Number(p.ReservedConcurrentExecutions),
+      environment,
+    });
+    const deadLetterTarget = str((p.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn);
+    if (deadLetterTarget !== undefined) {
+      checkDestination(ctx, deadLetterTarget, `${where}: DeadLetterConfig.TargetArn`);
+      ctx.asyncInvoker.configure(name, { deadLetterTarget });
+    }
+    return { ref: name, attributes: { Arn: arn } };
+  },
+};
+
+export const eventInvokeConfig: Provisioner = {
+  applies: [
+    'FunctionName',
+    'Qualifier',
+    'MaximumRetryAttempts',
+    'MaximumEventAgeInSeconds',
+    'DestinationConfig',
+  ],
+  accepts: {},
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async create(ctx, logicalId, p) {
+    const where = `${ctx.stack.stackName}/${logicalId} (AWS::Lambda::EventInvokeConfig)`;
+    const destinations = p.DestinationConfig as
+      { OnSuccess?: { Destination?: unknown }; OnFailure?: { Destination?: unknown } } | undefined;
+    const onSuccess = str(destinations?.OnSuccess?.Destination);
+    const onFailure = str(destinations?.OnFailure?.Destination);
+    for (const [arn, field] of [
+      [onSuccess, 'OnSuccess'],
+      [onFailure, 'OnFailure'],
+    ] as const) {
+      if (arn !== undefined) checkDestination(ctx, arn, `${where}: DestinationConfig.${field}.Destination`);
+    }
+    ctx.asyncInvoker.configure(str(p.FunctionName) ?? '', {
+      maxRetryAttempts: p.MaximumRetryAttempts === undefined ? undefined : Number(p.MaximumRetryAttempts),
+      maxEventAgeSeconds:
+        p.MaximumEventAgeInSeconds === undefined ? undefined : Number(p.MaximumEventAgeInSeconds),
+      onSuccess,
+      onFailure,
+    });
+    return { ref: `${ctx.stack.stackName}/${logicalId}`, attributes: {} };
+  },
+};
+
+function functionCode(
+  ctx: ProvisionContext,
+  logicalId: string,
+  code: Record<string, unknown>,
+  where: string,
+): string {
+  if (typeof code.ZipFile === 'string') {
+    const dir = path.join(ctx.workDir, 'inline', ctx.stack.id, logicalId);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'index.js'), code.ZipFile);
+    return dir;
+  }
+  const key = str(code.S3Key);
+  const dir = key === undefined ? undefined : ctx.stack.assetsByObjectKey.get(key);
+  if (!dir)
+    throw new UnsupportedResourceError(
+      `${where}: Code must be a file asset of the cloud assembly or inline ZipFile`,
+    );
+  return dir;
+}
+
+export const eventSourceMapping: Provisioner = {
+  applies: [
+    'EventSourceArn',
+    'FunctionName',
+    'BatchSize',
+    'MaximumBatchingWindowInSeconds',
+    'FunctionResponseTypes',
+    'ScalingConfig',
+    'Enabled',
+    'StartingPosition',
+    'BisectBatchOnFunctionError',
+    'MaximumRetryAttempts',
+    'MaximumRecordAgeInSeconds',
+    'DestinationConfig',
+    'FilterCriteria',
+  ],
+  accepts: {
+    Tags: TAGS,
+    MetricsConfig: NO_OBSERVABILITY,
+    ParallelizationFactor:
+      'each shard is processed by one batch at a time, which keeps the order a higher factor also keeps',
+  },
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async create(ctx, logicalId, p) {
+    const where = `${ctx.stack.stackName}/${logicalId} (AWS::Lambda::EventSourceMapping)`;
+    const sourceArn = str(p.EventSourceArn) ?? '';
+    const id = `${ctx.stack.stackName}/${logicalId}`;
+    const outputs = {
+      ref: id,
+      attributes: {
+        EventSourceMappingArn: `arn:aws:lambda:${ctx.env.region}:${ctx.env.accountId}:event-source-mapping:${logicalId}`,
+      },
+    };
+    if (p.Enabled === false || p.Enabled === 'false') return outputs;
+    const functionName = str(p.FunctionName) ?? '';
+    let filters: Pattern[];
+    try {
+      filters = parsePatterns(
+        (p.FilterCriteria as { Filters?: { Pattern?: unknown }[] } | undefined)?.Filters ?? [],
+      );
+      // Evaluate once against an empty record so an unsupported operator is refused at start, not at the first record.
+      filters.forEach((f) => matches(f, {}));
+    } catch (error: unknown) {
+      throw new UnsupportedResourceError(
+        `${where}: FilterCriteria: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const reportBatchItemFailures = ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+      'ReportBatchItemFailures',
+    );
+    const queueUrl = ctx.queueUrls.get(sourceArn);
+    if (queueUrl) {
+      ctx.sqsMappings.push({
+        id,
+        functionName,
+        queueUrl,
+        queueArn: sourceArn,
+        region: ctx.env.region,
+        batchSize: Number(p.BatchSize ?? 10),
+        maxBatchingWindowSeconds: Number(p.MaximumBatchingWindowInSeconds ?? 0),
+        reportBatchItemFailures,
+        maxConcurrency:
+          (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency ?? 5,
+        filters,
+      });
+      return outputs;
+    }
+    const kind = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\//.test(sourceArn)
+      ? 'dynamodb'
+      : /^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\//.test(sourceArn)
+        ? 'kinesis'
+        : undefined;
+    if (kind) {
+      if (p.StartingPosition === 'AT_TIMESTAMP') {
+        throw new UnsupportedResourceError(
+          `${where}: StartingPosition AT_TIMESTAMP is not supported offline`,
+        );
+      }
+      const fn = ctx.host.get(functionName);
+      const destination = str(
+        (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
+          ?.Destination,
+      );
+      ctx.streamMappings.push({
+        sourceArn,
+        kind,
+        spec: {
+          id,
+          functionName,
+          functionArn: fn?.arn ?? functionName,
+          region: ctx.env.region,
+          startingPosition: str(p.StartingPosition) === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+          batchSize: Number(p.BatchSize ?? 100),
+          bisectOnError: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === 'true',
+          maxRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),
+          maxRecordAgeSeconds: Number(p.MaximumRecordAgeInSeconds ?? -1),
+          reportBatchItemFailures,
+          filters,
+          onFailure: destination === undefined ? undefined : onFailureSender(ctx, destination, where),
+        },
+      });
+      return outputs;
+    }
+    throw new UnsupportedResourceError(
+      `${where}: EventSourceArn ${sourceArn}: only SQS queues, DynamoDB streams and Kinesis streams of the application are supported as event sources`,
+    );
+  },
+};
+
+/** Sends an on-failure record to an SQS queue (as the body) or an SNS topic (as the message). */
+function onFailureSender(
+  ctx: ProvisionContext,
+  destination: string,
+  where: string,
+): (record: string) => Promise<void> {
+  checkDestination(ctx, destination, `${where}: DestinationConfig.OnFailure.Destination`);
+  return (record) => ctx.deliver(destination, record);
+}
+
+export const stateMachine: Provisioner = {
+  applies: [
+    'DefinitionString',
+    'Definition',
+    'DefinitionSubstitutions',
+    'StateMachineName',
+    'StateMachineType',
+  ],
+  accepts: {
+    RoleArn: NOT_ENFORCED,
+    LoggingConfiguration: NO_OBSERVABILITY,
+    TracingConfiguration: NO_OBSERVABILITY,
+    EncryptionConfiguration: NOT_ENFORCED,
+    Tags: TAGS,
+  },
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async create(ctx, logicalId, p) {
+    const where = `${ctx.stack.stackName}/${logicalId} (AWS::StepFunctions::StateMachine)`;
+    let text =
+      typeof p.DefinitionString === 'string' ? p.DefinitionString : JSON.stringify(p.Definition ?? {});
+    for (const [key, value] of Object.entries(
+      (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {},
+    )) {
+      text = text.split(`\${${key}}`).join(asText(value));
+    }
+    const definition = JSON.parse(text) as { States: Record<string, unknown>; QueryLanguage?: string };
+    if (definition.QueryLanguage === 'JSONata' || text.includes('"QueryLanguage":"JSONata"')) {
+      throw new UnsupportedResourceError(
+        `${where}: JSONata state machines are not supported offline; use JSONPath`,
+      );
+    }
+    for (const [state, { Resource }] of taskStates(definition)) {
+      if (!supportedTaskResource(Resource)) {
+        throw new UnsupportedResourceError(
+          `${where}: state "${state}" uses task resource ${Resource}, which the offline runtime does not run`,
+        );
+      }
+    }
+    const name = str(p.StateMachineName) ?? physicalName(ctx.stack.stackName, logicalId, 80);
+    const arn = `arn:${ctx.env.partition}:states:${ctx.env.region}:${ctx.env.accountId}:stateMachine:${name}`;
+    ctx.stepFunctions.register({
+      arn,
+      name,
+      type: str(p.StateMachineType) === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+      definition,
+    });
+    return { ref: arn, attributes: { Arn: arn, Name: name } };
+  },
+};

@@ -42,6 +42,54 @@ export default tseslint.config(
     },
   },
   {
+    // Package boundaries: a package never reaches into the reference application, and packages reach
+    // each other only through their names and public exports, as a user's code would.
+    files: ['packages/**/*.ts', 'packages/**/*.mjs'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+app/',
+              message: 'A package must not import the reference application (app/).',
+            },
+            {
+              regex: '^(\\.\\./)+(constructs|handler-kit|schemas|local)/(src|handlers|dist|assets)(/|$)',
+              message:
+                "Import another package by its name ('@conflux/<name>') and its exports, not its files.",
+            },
+            {
+              regex: '^@conflux/[^/]+/(src|dist|handlers|assets)(/|$)',
+              message: "Import '@conflux/<name>' or a subpath its package.json exports, not its files.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The reference application and the benchmarks use the packages as a user would.
+    files: ['app/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+packages/',
+              message: "Use a package through its name ('@conflux/<name>') and its exports.",
+            },
+            {
+              regex: '^@conflux/[^/]+/(src|dist|handlers|assets)(/|$)',
+              message: "Import '@conflux/<name>' or a subpath its package.json exports, not its files.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },

@@ -11,7 +11,7 @@ export default defineConfig({
     },
   ],
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'app/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'app/test/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     // Unit synths skip aws-cdk-lib's CloudFormation validation (about 3 s each); test/app.test.ts keeps one validated synth.
     env: {

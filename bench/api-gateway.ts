@@ -27,10 +27,10 @@ const median = (values: number[]) =>
     50,
   );
 
-async function bundle(handler: string): Promise<string> {
-  const outfile = path.join(work, `${handler}.cjs`);
+async function bundle(name: string, entry: string): Promise<string> {
+  const outfile = path.join(work, `${name}.cjs`);
   await build({
-    entryPoints: [path.join(root, 'lambdas', handler, 'handler.ts')],
+    entryPoints: [path.join(root, entry)],
     bundle: true,
     minify: true,
     platform: 'node',
@@ -67,8 +67,8 @@ function coldStart(
 const issuerDir = path.join(work, 'issuer');
 const { jwks } = await devIssuerKeys(issuerDir);
 const token = await issueDevToken(issuerDir, { subject: 'bench', scopes: 'orders:read' });
-const authorizer = await bundle('platform-authorizer');
-const health = await bundle('platform-health');
+const authorizer = await bundle('authorizer', 'packages/constructs/handlers/jwt-authorizer/handler.ts');
+const health = await bundle('health', 'app/functions/platform/health.handler.ts');
 const runs = 7;
 const authRuns = Array.from({ length: runs }, () =>
   coldStart(

@@ -4,16 +4,20 @@
  *
  *   npm run bench:bundles
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
-const lambdas = path.join(root, 'lambdas');
-const handlers = readdirSync(lambdas, { withFileTypes: true })
-  .filter((d) => d.isDirectory() && d.name !== 'shared')
-  .map((d) => d.name)
-  .filter((d) => statSync(path.join(lambdas, d, 'handler.ts'), { throwIfNoEntry: false }));
+const functions = path.join(root, 'app', 'functions');
+/** Every `<context>/<purpose>.handler.ts` of the reference application, as `<context>/<purpose>`. */
+const handlers = readdirSync(functions, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) =>
+    readdirSync(path.join(functions, d.name))
+      .filter((f) => f.endsWith('.handler.ts'))
+      .map((f) => `${d.name}/${f.replace(/\.handler\.ts$/, '')}`),
+  );
 
 async function bundle(
   entry: string,
@@ -59,7 +63,7 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 console.log('handler                       bundled    sdk-external  ratio  build ms');
 for (const handler of handlers) {
-  const entry = path.join(lambdas, handler, 'handler.ts');
+  const entry = path.join(functions, `${handler}.handler.ts`);
   const full = await bundle(entry, []);
   const baseline = await bundle(entry, ['@aws-sdk/*', '@smithy/*']);
   console.log(

@@ -166,7 +166,7 @@ try {
   const viewA = await table('view-a', [['accountId', 'S']]);
   const viewB = await table('view-b', [['accountId', 'S']]);
   process.env.PROJECTIONS = JSON.stringify({ accounts: { control, tables: { a: viewA, b: viewB } } });
-  const { handler } = await import('../app/functions/accounts/handlers/projector');
+  const { handler } = await import('../app/functions/accounts/projector.handler');
   const projected = `account-${randomUUID()}`;
   const catchUp: StoredEvent[] = [];
   for (let s = 0; s < 100; s += 1) {

@@ -42,17 +42,17 @@ export class Accounts extends Construct {
       store: this.store,
       projectionName: 'accounts',
       keyName: 'accountId',
-      entry: path.join(functionsDir, 'accounts/handlers/projector.ts'),
+      entry: path.join(functionsDir, 'accounts/projector.handler.ts'),
     });
     const outbox = this.store.addStreamReader('Outbox', {
-      entry: path.join(functionsDir, 'accounts/handlers/events-publisher.ts'),
+      entry: path.join(functionsDir, 'accounts/events-publisher.handler.ts'),
       serviceName: 'outbox',
       errorMeaning: 'integration events stop reaching the domain-events topic.',
     });
     props.publishing.grantPublish(outbox.function);
 
     const { fn } = createServiceFunction(new Construct(this, 'ApiFunction'), {
-      entry: path.join(functionsDir, 'accounts/handlers/api.ts'),
+      entry: path.join(functionsDir, 'accounts/api.handler.ts'),
       serviceName: 'accounts',
       timeout: Duration.seconds(10),
       memorySize: 256,

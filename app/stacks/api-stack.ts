@@ -108,7 +108,7 @@ export class ApiStack extends Stack {
 
     const health = fn(
       'HealthFunction',
-      'platform/handlers/health.ts',
+      'platform/health.handler.ts',
       { SERVICE_VERSION: version },
       'GET /v1/health answers 500.',
     );
@@ -131,7 +131,7 @@ export class ApiStack extends Stack {
     });
     const orders = fn(
       'OrdersFunction',
-      'orders/handlers/api.ts',
+      'orders/api.handler.ts',
       { ORDERS_TABLE_NAME: this.ordersTable.tableName },
       'Orders routes answer 500.',
     );
@@ -163,7 +163,7 @@ export class ApiStack extends Stack {
     const inbox = new QueueConsumer(this, 'WebhooksConsumer', {
       queue: this.webhooks,
       serviceName: 'webhooks',
-      entry: path.join(functionsDir, 'webhooks/handlers/inbox.ts'),
+      entry: path.join(functionsDir, 'webhooks/inbox.handler.ts'),
       environment: { WEBHOOK_INBOX_TABLE_NAME: this.webhookInbox.tableName },
       maxConcurrency: config.consumerMaxConcurrency,
       logRetention: config.logRetention,

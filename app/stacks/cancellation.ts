@@ -40,7 +40,7 @@ export class Cancellation extends Construct {
     const { fulfilment: f, domainEvents } = props;
 
     this.ordersOutbox = createStreamReader(this, 'OrdersOutbox', [props.ordersTable], {
-      entry: path.join(functionsDir, 'orders/handlers/events.ts'),
+      entry: path.join(functionsDir, 'orders/events.handler.ts'),
       serviceName: 'orders-outbox',
       errorMeaning: 'order confirmations and cancellations stop reaching domain-events.',
       logRetention: props.logRetention,
@@ -72,13 +72,13 @@ export class Cancellation extends Construct {
       props.publishing.grantPublish(created.function);
       return created;
     };
-    this.restock = consumer('InventoryRestock', 'OrderCancelled', 'inventory/handlers/restock.ts', {
+    this.restock = consumer('InventoryRestock', 'OrderCancelled', 'inventory/restock.handler.ts', {
       INVENTORY_TABLE_NAME: f.inventory.tableName,
       RESERVATIONS_TABLE_NAME: f.reservations.tableName,
     });
     f.inventory.grant(this.restock.function, 'dynamodb:UpdateItem');
     f.reservations.grant(this.restock.function, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    this.refund = consumer('PaymentsRefund', 'InventoryRestocked', 'payments/handlers/refund.ts', {
+    this.refund = consumer('PaymentsRefund', 'InventoryRestocked', 'payments/refund.handler.ts', {
       CUSTOMERS_TABLE_NAME: f.customers.tableName,
       CHARGES_TABLE_NAME: f.charges.tableName,
     });

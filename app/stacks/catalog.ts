@@ -59,7 +59,7 @@ export class Catalog extends Construct {
     };
 
     const projector = createStreamReader(this, 'Projector', [this.categories, this.products, this.reviews], {
-      entry: path.join(functionsDir, 'catalog/handlers/projector.ts'),
+      entry: path.join(functionsDir, 'catalog/projector.handler.ts'),
       serviceName: 'projection-catalog',
       environment,
       errorMeaning: 'the product view stops following catalog changes.',
@@ -85,7 +85,7 @@ export class Catalog extends Construct {
     this.productView.grant(projector, 'dynamodb:PutItem', 'dynamodb:DeleteItem');
 
     const { fn } = createServiceFunction(new Construct(this, 'ApiFunction'), {
-      entry: path.join(functionsDir, 'catalog/handlers/api.ts'),
+      entry: path.join(functionsDir, 'catalog/api.handler.ts'),
       serviceName: 'catalog',
       timeout: Duration.seconds(10),
       memorySize: 256,

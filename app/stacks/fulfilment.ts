@@ -61,28 +61,29 @@ export class Fulfilment extends Construct {
           'Step Functions invokes it synchronously and owns retries and compensation; failed compensations go to the saga’s DLQ.',
         errorMeaning: 'saga steps fail and orders are compensated.',
       }).fn;
-    const inventoryFn = service('InventoryService', 'inventory/handlers/service.ts', {
+    const inventoryFn = service('InventoryService', 'inventory/service.handler.ts', {
       INVENTORY_TABLE_NAME: this.inventory.tableName,
       RESERVATIONS_TABLE_NAME: this.reservations.tableName,
     });
     this.inventory.grant(inventoryFn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     this.reservations.grant(inventoryFn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    const paymentsFn = service('PaymentsService', 'payments/handlers/service.ts', {
+    const paymentsFn = service('PaymentsService', 'payments/service.handler.ts', {
       CUSTOMERS_TABLE_NAME: this.customers.tableName,
       CHARGES_TABLE_NAME: this.charges.tableName,
     });
     this.customers.grant(paymentsFn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     this.charges.grant(paymentsFn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    const shippingFn = service('ShippingService', 'shipping/handlers/service.ts', {
+    const shippingFn = service('ShippingService', 'shipping/service.handler.ts', {
       SHIPMENTS_TABLE_NAME: this.shipments.tableName,
     });
     this.shipments.grant(shippingFn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem');
-    const confirmFn = service('OrdersSagaService', 'orders/handlers/saga.ts', {
+    const confirmFn = service('OrdersSagaService', 'orders/saga.handler.ts', {
       ORDERS_TABLE_NAME: props.ordersTable.tableName,
     });
     props.ordersTable.grant(confirmFn, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
 
     this.saga = new Saga(this, 'PlaceOrder', {
+      inputName: 'order',
       steps: [
         {
           name: 'reserve',
@@ -116,7 +117,7 @@ export class Fulfilment extends Construct {
     });
 
     const inventoryApi = createServiceFunction(new Construct(this, 'InventoryApiFunction'), {
-      entry: path.join(functionsDir, 'inventory/handlers/api.ts'),
+      entry: path.join(functionsDir, 'inventory/api.handler.ts'),
       serviceName: 'inventory-api',
       timeout: Duration.seconds(5),
       memorySize: 256,

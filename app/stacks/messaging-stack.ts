@@ -77,7 +77,7 @@ export class MessagingStack extends Stack {
       ...common,
       queue: notifications.queue,
       serviceName: 'notifications',
-      entry: path.join(functionsDir, 'notifications/handlers/order-events.ts'),
+      entry: path.join(functionsDir, 'notifications/order-events.handler.ts'),
       environment: { NOTIFICATIONS_TABLE_NAME: notificationsTable.tableName },
     });
     notificationsTable.grant(notifier.function, 'dynamodb:PutItem');
@@ -87,7 +87,7 @@ export class MessagingStack extends Stack {
       ...common,
       queue: analytics.queue,
       serviceName: 'analytics',
-      entry: path.join(functionsDir, 'analytics/handlers/event-counts.ts'),
+      entry: path.join(functionsDir, 'analytics/event-counts.handler.ts'),
       environment: { ANALYTICS_TABLE_NAME: analyticsTable.tableName },
     });
     analyticsTable.grant(counter.function, 'dynamodb:UpdateItem');
@@ -97,7 +97,7 @@ export class MessagingStack extends Stack {
       ...common,
       queue: postings.queue,
       serviceName: 'ledger',
-      entry: path.join(functionsDir, 'ledger/handlers/postings.ts'),
+      entry: path.join(functionsDir, 'ledger/postings.handler.ts'),
       environment: { BALANCES_TABLE_NAME: balancesTable.tableName },
     });
     balancesTable.grant(ledgerConsumer.function, 'dynamodb:UpdateItem');

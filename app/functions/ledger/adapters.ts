@@ -2,8 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '@conflux/handler-kit';
 import { requireEnv } from '@conflux/handler-kit';
-import { InsufficientFundsError, InvalidMessageError } from '@conflux/handler-kit';
-import type { BalanceChange } from './domain';
+import { InvalidMessageError } from '@conflux/handler-kit';
+import { InsufficientFundsError, type BalanceChange } from './domain';
 
 const tableName = requireEnv('BALANCES_TABLE_NAME');
 

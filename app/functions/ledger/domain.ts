@@ -35,3 +35,8 @@ export function balanceChangeFor(posting: LedgerPosting): BalanceChange {
     postingId: posting.postingId,
   };
 }
+
+/** A debit larger than the account's balance. */
+export class InsufficientFundsError extends Error {
+  public override readonly name = 'InsufficientFundsError';
+}

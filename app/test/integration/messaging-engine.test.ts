@@ -13,7 +13,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { handler as NotificationsHandler } from '../../functions/notifications/handlers/order-events';
+import type { handler as NotificationsHandler } from '../../functions/notifications/order-events.handler';
 import { loadConfig } from '../../config';
 import { redrive } from '../../ops/redrive';
 import { MessagingStack } from '../../stacks/messaging-stack';
@@ -61,7 +61,7 @@ describe('messaging on fauxqs', () => {
     notificationsTable = await ddb.createTable('notifications', 'notificationId');
     process.env.NOTIFICATIONS_TABLE_NAME = notificationsTable;
     process.env.IDEMPOTENCY_TABLE_NAME = await ddb.createTable('idempotency', 'id');
-    ({ handler } = await import('../../functions/notifications/handlers/order-events'));
+    ({ handler } = await import('../../functions/notifications/order-events.handler'));
   });
   afterAll(async () => {
     await engine.stop();

@@ -112,6 +112,8 @@ describe('Saga', () => {
       },
       /step a has no compensation/,
     ],
+    ['an input name that is no field name', { inputName: 'my order' }, /inputName must be a letter/],
+    ['an input name the saga uses itself', { inputName: 'results' }, /not operation, results or failure/],
     [
       'an error both business and transient',
       { businessErrors: ['TransientError'] },
@@ -119,5 +121,15 @@ describe('Saga', () => {
     ],
   ])('fails synth on %s', (_name, overrides, message) => {
     expect(() => build(overrides)).toThrow(message);
+  });
+
+  it('hands every step the saga input under inputName, "input" unless told', () => {
+    const text = (template: Template) => JSON.stringify(definition(template));
+    const plain = text(build().template);
+    expect(plain).toContain('"input.$":"$.input"');
+    expect(plain).not.toContain('order');
+    const named = text(build({ inputName: 'order' }).template);
+    expect(named).toContain('"order.$":"$.order"');
+    expect(named).toContain('"Parameters":{"order.$":"$","results":{}}');
   });
 });

@@ -25,8 +25,3 @@ export class InvalidMessageError extends Error {
 export class UnsupportedEventError extends Error {
   public override readonly name = 'UnsupportedEventError';
 }
-
-/** A debit larger than the account's balance. */
-export class InsufficientFundsError extends Error {
-  public override readonly name = 'InsufficientFundsError';
-}

@@ -14,3 +14,4 @@ export * from './projection.js';
 export * from './rate-limiter.js';
 export * from './schemas.js';
 export * from './sqs-batch.js';
+export * from './events.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { handler as Handler } from '../../../functions/accounts/handlers/projector';
+import type { handler as Handler } from '../../../functions/accounts/projector.handler';
 import type { StoredEvent } from '@conflux/handler-kit/event-store';
 import { useDynamoDbLocal } from '../../../../test/support/dynamodb';
 import { lambdaContext } from '../../../../test/support/fixtures';
@@ -66,7 +66,7 @@ describe('accounts projector (DynamoDB Local)', () => {
     process.env.PROJECTIONS = JSON.stringify({
       accounts: { control, tables: { a: table, b: await ddb.createTable('accounts-view-b', 'accountId') } },
     });
-    ({ handler } = await import('../../../functions/accounts/handlers/projector'));
+    ({ handler } = await import('../../../functions/accounts/projector.handler'));
   });
 
   it('leaves the read model exactly as one delivery would after duplicates and a redelivered batch', async () => {

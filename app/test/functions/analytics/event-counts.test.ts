@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { handler as Handler } from '../../../functions/analytics/handlers/event-counts';
+import type { handler as Handler } from '../../../functions/analytics/event-counts.handler';
 import { counterFor } from '../../../functions/analytics/domain';
 import { useDynamoDbLocal } from '../../../../test/support/dynamodb';
 import { domainEvent, lambdaContext, sqsEvent, sqsRecord } from '../../../../test/support/fixtures';
@@ -25,7 +25,7 @@ describe('analytics consumer', () => {
     table = await ddb.createTable('analytics', 'counterId');
     process.env.ANALYTICS_TABLE_NAME = table;
     process.env.IDEMPOTENCY_TABLE_NAME = await ddb.createTable('idempotency', 'id');
-    ({ handler } = await import('../../../functions/analytics/handlers/event-counts'));
+    ({ handler } = await import('../../../functions/analytics/event-counts.handler'));
   });
 
   const count = async (counterId: string) => (await ddb.get(table, { counterId }))?.count;

@@ -4,7 +4,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { handler as Handler } from '../../../functions/catalog/handlers/projector';
+import type { handler as Handler } from '../../../functions/catalog/projector.handler';
 import { productView } from '../../../functions/catalog/domain';
 import { useDynamoDbLocal } from '../../../../test/support/dynamodb';
 import { lambdaContext } from '../../../../test/support/fixtures';
@@ -90,7 +90,7 @@ describe('catalog projector (DynamoDB Local)', () => {
       REVIEWS_TABLE_NAME: tables.reviews,
       PRODUCT_VIEW_TABLE_NAME: tables.view,
     });
-    ({ handler } = await import('../../../functions/catalog/handlers/projector'));
+    ({ handler } = await import('../../../functions/catalog/projector.handler'));
   });
 
   it('converges on the same view however often and in whatever order the changes arrive', async () => {

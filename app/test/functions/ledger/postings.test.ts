@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { balanceChangeFor } from '../../../functions/ledger/domain';
-import type { handler as Handler } from '../../../functions/ledger/handlers/postings';
+import type { handler as Handler } from '../../../functions/ledger/postings.handler';
 import { useDynamoDbLocal } from '../../../../test/support/dynamodb';
 import { lambdaContext, ledgerPosting, sqsEvent, sqsRecord } from '../../../../test/support/fixtures';
 
@@ -26,7 +26,7 @@ describe('ledger consumer (FIFO)', () => {
     table = await ddb.createTable('balances', 'accountId');
     process.env.BALANCES_TABLE_NAME = table;
     process.env.IDEMPOTENCY_TABLE_NAME = await ddb.createTable('idempotency', 'id');
-    ({ handler } = await import('../../../functions/ledger/handlers/postings'));
+    ({ handler } = await import('../../../functions/ledger/postings.handler'));
   });
 
   const balance = async (accountId: string) => (await ddb.get(table, { accountId }))?.balance;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { notificationFor } from '../../../functions/notifications/domain';
-import type { handler as Handler } from '../../../functions/notifications/handlers/order-events';
+import type { handler as Handler } from '../../../functions/notifications/order-events.handler';
 import { InvalidMessageError, UnsupportedEventError } from '@conflux/handler-kit';
 import { useDynamoDbLocal } from '../../../../test/support/dynamodb';
 import { domainEvent, lambdaContext, sqsEvent, sqsRecord } from '../../../../test/support/fixtures';
@@ -40,7 +40,7 @@ describe('notifications consumer', () => {
     table = await ddb.createTable('notifications', 'notificationId');
     process.env.NOTIFICATIONS_TABLE_NAME = table;
     process.env.IDEMPOTENCY_TABLE_NAME = await ddb.createTable('idempotency', 'id');
-    ({ handler } = await import('../../../functions/notifications/handlers/order-events'));
+    ({ handler } = await import('../../../functions/notifications/order-events.handler'));
   });
 
   it('stores one pending notification per event, however often it arrives', async () => {

@@ -34,10 +34,10 @@ describe('saga steps are idempotent on the saga id (DynamoDB Local)', () => {
       SHIPMENTS_TABLE_NAME: t.shipments,
       ORDERS_TABLE_NAME: t.orders,
     });
-    inventory = (await import('../../../functions/inventory/handlers/service')).handler;
-    payments = (await import('../../../functions/payments/handlers/service')).handler;
-    shipping = (await import('../../../functions/shipping/handlers/service')).handler;
-    confirm = (await import('../../../functions/orders/handlers/saga')).handler;
+    inventory = (await import('../../../functions/inventory/service.handler')).handler;
+    payments = (await import('../../../functions/payments/service.handler')).handler;
+    shipping = (await import('../../../functions/shipping/service.handler')).handler;
+    confirm = (await import('../../../functions/orders/saga.handler')).handler;
   });
 
   async function world(order: SagaOrder) {

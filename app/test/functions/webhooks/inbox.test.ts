@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { handler as Handler } from '../../../functions/webhooks/handlers/inbox';
+import type { handler as Handler } from '../../../functions/webhooks/inbox.handler';
 import { inboxEntry, InboundWebhook } from '../../../functions/webhooks/domain';
 import { useDynamoDbLocal } from '../../../../test/support/dynamodb';
 import { lambdaContext, sqsEvent, sqsRecord } from '../../../../test/support/fixtures';
@@ -51,7 +51,7 @@ describe('webhooks consumer', () => {
     table = await ddb.createTable('inbox', 'webhookId');
     process.env.WEBHOOK_INBOX_TABLE_NAME = table;
     process.env.IDEMPOTENCY_TABLE_NAME = await ddb.createTable('idempotency', 'id');
-    ({ handler } = await import('../../../functions/webhooks/handlers/inbox'));
+    ({ handler } = await import('../../../functions/webhooks/inbox.handler'));
   });
 
   it('records a webhook once however often it is delivered', async () => {

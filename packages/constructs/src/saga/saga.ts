@@ -30,6 +30,12 @@ export interface SagaStep {
 /** Properties of a {@link Saga}. */
 export interface SagaProps {
   readonly steps: readonly SagaStep[];
+  /**
+   * The field under which every step (and the compensation DLQ message) receives the saga's input: a step
+   * gets `{ operation, <inputName>, results }`. A letter, then letters, digits or `_`.
+   * @default 'input'
+   */
+  readonly inputName?: string;
   /** Error names that mean "this cannot succeed": never retried, straight to compensation. */
   readonly businessErrors: readonly string[];
   /** Error names worth retrying, besides Lambda's own service errors. @default ['TransientError'] */
@@ -57,8 +63,8 @@ const LAMBDA_TRANSIENT = [
 ];
 
 /**
- * A saga orchestrated on a Standard state machine (JSONPath). The input is `{ ...order }`; each step gets
- * `{ operation, order, results }`. A step retries transient errors with exponential backoff and full
+ * A saga orchestrated on a Standard state machine (JSONPath). Each step gets `{ operation, <inputName>,
+ * results }`, the saga's input under `inputName`. A step retries transient errors with exponential backoff and full
  * jitter; a business error, a timeout or retries exhausted at step k runs the compensations of steps
  * k … 1 in reverse (step k's too: a timed-out step may have acted, and compensations are idempotent), records
  * the failure and ends `Failed` with error `SagaCompensated` — or `SagaCompensationIncomplete` when a
@@ -77,6 +83,7 @@ export class Saga extends Construct {
     const transient = [...LAMBDA_TRANSIENT, ...(props.transientErrors ?? ['TransientError'])];
     this.transientErrors = transient;
     validate(this, props, transient);
+    const input = props.inputName ?? 'input';
 
     this.compensationDlq = new sqs.Queue(this, 'CompensationDlq', {
       retentionPeriod: Duration.days(14),
@@ -107,7 +114,7 @@ export class Saga extends Construct {
         lambdaFunction: task.function,
         payload: sfn.TaskInput.fromObject({
           operation: task.operation,
-          'order.$': '$.order',
+          [`${input}.$`]: `$.${input}`,
           'results.$': '$.results',
         }),
         payloadResponseOnly: true,
@@ -175,7 +182,7 @@ export class Saga extends Construct {
         messageBody: sfn.TaskInput.fromObject({
           step: step.name,
           operation: step.compensation.operation,
-          'order.$': '$.order',
+          [`${input}.$`]: `$.${input}`,
           'failure.$': '$.failure',
           'compensationError.$': '$.compensationError',
           'execution.$': '$$.Execution.Id',
@@ -195,7 +202,7 @@ export class Saga extends Construct {
       compensationEntry[i] = compensate;
     }
 
-    const init = new sfn.Pass(this, 'Start', { parameters: { 'order.$': '$', results: {} } });
+    const init = new sfn.Pass(this, 'Start', { parameters: { [`${input}.$`]: '$', results: {} } });
     let chain: sfn.INextable & sfn.IChainable = init;
     props.steps.forEach((step, i) => {
       const action = invoke(
@@ -262,6 +269,11 @@ export class Saga extends Construct {
 function validate(scope: Construct, props: SagaProps, transient: readonly string[]): void {
   const check = new PropsValidator('Saga', scope);
   check.require(props.steps.length > 0, 'steps must list at least one step.');
+  const input = props.inputName ?? 'input';
+  check.require(
+    /^[A-Za-z][A-Za-z0-9_]*$/.test(input) && !['operation', 'results', 'failure'].includes(input),
+    `inputName must be a letter then letters, digits or _, and not operation, results or failure (the saga's own fields); received ${JSON.stringify(input)}.`,
+  );
   const names = props.steps.map((s) => s.name);
   check.require(
     new Set(names).size === names.length,

@@ -1,6 +1,6 @@
 import * as glue from 'aws-cdk-lib/aws-glue';
 import { Construct } from 'constructs';
-import { loadSchemaCatalog, type Mode } from '../../../schemas/src/compatibility.js';
+import { loadSchemaCatalog, type Mode } from '@conflux/schemas';
 
 /** Properties of an {@link EventSchemaRegistry}. */
 export interface EventSchemaRegistryProps {

@@ -21,7 +21,7 @@ import {
 } from '../../handlers/jwt-authorizer/domain.js';
 import type { handler as AuthorizerHandler } from '../../handlers/jwt-authorizer/handler.js';
 import { createVerifier, TokenRejectedError } from '../../handlers/jwt-authorizer/verifier.js';
-import { DEV_ISSUER, devIssuerKeys, issueDevToken } from '../../../local/src/cli/dev-issuer.js';
+import { DEV_ISSUER, devIssuerKeys, issueDevToken } from '@conflux/local';
 
 const issuer = 'https://issuer.test/';
 const audience = 'conflux-api';

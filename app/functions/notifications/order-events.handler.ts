@@ -1,7 +1,7 @@
 import { DomainEvent } from '@conflux/handler-kit';
 import { createSqsConsumer } from '@conflux/handler-kit';
-import { saveNotification } from '../adapters';
-import { notificationFor } from '../domain';
+import { saveNotification } from './adapters';
+import { notificationFor } from './domain';
 
 /** Turns order confirmations and cancellations into customer notifications. */
 export const handler = createSqsConsumer({

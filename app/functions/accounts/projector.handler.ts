@@ -1,5 +1,5 @@
 import { createProjector } from '@conflux/handler-kit';
-import { accountsProjection } from '../projection';
+import { accountsProjection } from './projection';
 
 /** The `accounts` read model: one row per account with its balance, kept by the store's stream. */
 export const handler = createProjector('accounts', accountsProjection);

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { eventIdFor, publishDomainEvent } from '../../shared/domain-events';
+import { eventIdFor, publishDomainEvent } from '../shared/domain-events';
 
 /** Order status changes that other services react to, and the event each becomes. */
 const PUBLISHED = { CONFIRMED: 'OrderConfirmed', CANCELLED: 'OrderCancelled' } as const;

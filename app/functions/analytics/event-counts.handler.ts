@@ -1,7 +1,7 @@
 import { DomainEvent } from '@conflux/handler-kit';
 import { createSqsConsumer } from '@conflux/handler-kit';
-import { increment } from '../adapters';
-import { counterFor } from '../domain';
+import { increment } from './adapters';
+import { counterFor } from './domain';
 
 /** Counts every domain event by type and day. */
 export const handler = createSqsConsumer({

@@ -5,10 +5,9 @@ import { requireEnv } from '@conflux/handler-kit';
 import {
   conditionFailedAt,
   SagaAlreadyCompensatedError,
-  sagaStep,
   TransientError,
   type StepInput,
-} from '../../shared/saga';
+} from '../shared/saga';
 
 const customers = requireEnv('CUSTOMERS_TABLE_NAME');
 const charges = requireEnv('CHARGES_TABLE_NAME');
@@ -22,7 +21,7 @@ const chargeOf = async (sagaId: string) =>
   (await documents.send(new GetCommand({ TableName: charges, Key: { sagaId }, ConsistentRead: true }))).Item;
 
 /** Charges the reserved amount once per saga, adding it to the customer's charged total. */
-async function charge({ order, results }: StepInput) {
+export async function charge({ order, results }: StepInput) {
   const existing = await chargeOf(order.orderId);
   if (existing?.status === 'REFUNDED')
     throw new SagaAlreadyCompensatedError(`saga ${order.orderId} was compensated`);
@@ -70,7 +69,7 @@ async function charge({ order, results }: StepInput) {
 }
 
 /** Refunds a CHARGED charge once; anything else is a no-op. */
-async function refund({ order }: StepInput) {
+export async function refund({ order }: StepInput) {
   return refundCharge(order.orderId);
 }
 
@@ -116,4 +115,3 @@ export async function refundCharge(sagaId: string): Promise<{ refunded: boolean;
 }
 
 /** Payments' saga steps: `charge` and its compensation `refund`. */
-export const handler = sagaStep({ charge, refund });

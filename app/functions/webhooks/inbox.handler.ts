@@ -1,6 +1,6 @@
 import { createSqsConsumer } from '@conflux/handler-kit';
-import { recordOnce } from '../adapters';
-import { inboxEntry, InboundWebhook } from '../domain';
+import { recordOnce } from './adapters';
+import { inboxEntry, InboundWebhook } from './domain';
 
 /**
  * Consumes the webhooks the gateway queued: provider and received-at come from message attributes, the

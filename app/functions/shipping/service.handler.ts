@@ -2,8 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '@conflux/handler-kit';
 import { requireEnv } from '@conflux/handler-kit';
-import { SagaAlreadyCompensatedError, sagaStep, type StepInput } from '../../shared/saga';
-import { transitionStatus } from '../../shared/status';
+import { SagaAlreadyCompensatedError, sagaStep, type StepInput } from '../shared/saga';
+import { transitionStatus } from '../shared/status';
 
 const shipments = requireEnv('SHIPMENTS_TABLE_NAME');
 /** Regions the carrier serves. */

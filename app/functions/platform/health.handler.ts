@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { requireEnv } from '@conflux/handler-kit';
-import { health } from '../domain';
+import { health } from './domain';
 
 const version = requireEnv('SERVICE_VERSION');
 

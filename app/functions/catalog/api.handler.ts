@@ -2,7 +2,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '@conflux/handler-kit';
 import { requireEnv } from '@conflux/handler-kit';
 import { createHttpHandler, HttpError, route, type HttpRequest } from '@conflux/handler-kit';
-import { CATEGORY_ID, PostReview, PutCategory, PutProduct, SKU } from '../contract';
+import { CATEGORY_ID, PostReview, PutCategory, PutProduct, SKU } from './contract';
 
 const categories = requireEnv('CATEGORIES_TABLE_NAME');
 const products = requireEnv('PRODUCTS_TABLE_NAME');

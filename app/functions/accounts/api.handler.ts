@@ -6,7 +6,7 @@ import { ConcurrencyError, latest, type NewEvent } from '@conflux/handler-kit/ev
 import { eventStoreFromEnv } from '@conflux/handler-kit';
 import { createHttpHandler, HttpError, route, type HttpRequest } from '@conflux/handler-kit';
 import { activeTableReader } from '@conflux/handler-kit';
-import { Movement, OpenAccount } from '../contract';
+import { Movement, OpenAccount } from './contract';
 import {
   AccountAggregate,
   accountUpcasters,
@@ -17,7 +17,7 @@ import {
   open,
   withdraw,
   type Account,
-} from '../domain';
+} from './domain';
 
 const store = eventStoreFromEnv(accountUpcasters);
 const viewTable = activeTableReader('accounts');

@@ -1,6 +1,6 @@
 import { createSqsConsumer } from '@conflux/handler-kit';
-import { applyBalanceChange } from '../adapters';
-import { balanceChangeFor, LedgerPosting } from '../domain';
+import { applyBalanceChange } from './adapters';
+import { balanceChangeFor, LedgerPosting } from './domain';
 
 /**
  * Applies ledger postings in order per account. A posting that cannot apply (an overdraft) holds back the

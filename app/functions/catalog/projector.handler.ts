@@ -11,7 +11,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { documents } from '@conflux/handler-kit';
 import { requireEnv } from '@conflux/handler-kit';
-import { productView } from '../domain';
+import { productView } from './domain';
 
 const categories = requireEnv('CATEGORIES_TABLE_NAME');
 const products = requireEnv('PRODUCTS_TABLE_NAME');

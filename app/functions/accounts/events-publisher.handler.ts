@@ -1,7 +1,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { accountUpcasters } from '../domain';
-import { publishDomainEvent } from '../../shared/domain-events';
+import { accountUpcasters } from './domain';
+import { publishDomainEvent } from '../shared/domain-events';
 import { upcast } from '@conflux/handler-kit/event-store';
 import { logger } from '@conflux/handler-kit';
 import { storedEventOf } from '@conflux/handler-kit';

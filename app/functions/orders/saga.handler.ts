@@ -1,8 +1,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '@conflux/handler-kit';
 import { requireEnv } from '@conflux/handler-kit';
-import { sagaStep, type StepInput } from '../../shared/saga';
-import { transitionStatus } from '../../shared/status';
+import { sagaStep, type StepInput } from '../shared/saga';
+import { transitionStatus } from '../shared/status';
 
 const orders = requireEnv('ORDERS_TABLE_NAME');
 

@@ -5,10 +5,9 @@ import { requireEnv } from '@conflux/handler-kit';
 import {
   conditionFailedAt,
   SagaAlreadyCompensatedError,
-  sagaStep,
   TransientError,
   type StepInput,
-} from '../../shared/saga';
+} from '../shared/saga';
 
 const inventory = requireEnv('INVENTORY_TABLE_NAME');
 const reservations = requireEnv('RESERVATIONS_TABLE_NAME');
@@ -26,7 +25,7 @@ const reservationOf = async (sagaId: string) =>
  * Reserves every line in one transaction (available − q, reserved + q, each only if enough is available)
  * with the reservation record keyed by the saga id, so a repeat finds the record and changes nothing.
  */
-async function reserve({ order }: StepInput) {
+export async function reserve({ order }: StepInput) {
   const existing = await reservationOf(order.orderId);
   if (existing?.status === 'RELEASED')
     throw new SagaAlreadyCompensatedError(`saga ${order.orderId} was compensated`);
@@ -74,7 +73,7 @@ async function reserve({ order }: StepInput) {
 }
 
 /** Returns the reserved stock, once: only a RESERVED reservation is released; anything else is a no-op. */
-async function release({ order }: StepInput) {
+export async function release({ order }: StepInput) {
   return { released: await returnStock(order.orderId, 'RELEASED') };
 }
 
@@ -125,4 +124,3 @@ async function returnStock(sagaId: string, to: 'RELEASED' | 'RESTOCKED'): Promis
 }
 
 /** Inventory's saga steps: `reserve` and its compensation `release`. */
-export const handler = sagaStep({ reserve, release });

@@ -1,5 +1,5 @@
-import { refundCharge } from './service';
-import { choreographyStep } from '../../shared/choreography';
+import { refundCharge } from './adapters';
+import { choreographyStep } from '../shared/choreography';
 
 /**
  * Choreography, step 2: on `InventoryRestocked`, payments refunds the order's charge and announces

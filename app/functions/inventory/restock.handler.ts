@@ -1,5 +1,5 @@
-import { restock } from './service';
-import { choreographyStep } from '../../shared/choreography';
+import { restock } from './adapters';
+import { choreographyStep } from '../shared/choreography';
 
 /** Choreography, step 1: on `OrderCancelled`, inventory puts the order's stock back and announces `InventoryRestocked`. */
 export const handler = choreographyStep({

@@ -1,3 +1,6 @@
 #!/usr/bin/env node
 // conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]
-import '../dist/cli/main.js';
+import process from 'node:process';
+import { main } from '../dist/cli/cli.js';
+
+process.exit(await main(process.argv.slice(2)));

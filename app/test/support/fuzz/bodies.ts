@@ -205,12 +205,18 @@ export function mutatedBody(
       const value = pick(SURROGATES, n);
       const strings = sites.filter((s) => typeof s.value === 'string');
       const site = n % 3 === 2 ? undefined : at(strings);
-      const body = site ? updateAt(valid, site.path, () => value) : addMember(value, 'x')?.body;
+      const added = site ? undefined : addMember(value, 'x');
+      const body = site ? updateAt(valid, site.path, () => value) : added?.body;
       if (body === undefined) return undefined;
-      return text(body, 'body:lone-surrogate', {
-        category: 'lone UTF-16 surrogate',
-        detail: site ? site.path.join('.') : 'a member name',
-      });
+      // A typed string, or a member name where the schema is closed, must be refused. A member the schema
+      // leaves open (a webhook's own fields, carried verbatim to the inbox) may be accepted, as with huge
+      // numbers; the inbox check then demands that an accepted one is recorded.
+      const refuse = site
+        ? { category: 'lone UTF-16 surrogate', detail: site.path.join('.') }
+        : added?.closed
+          ? { category: 'lone UTF-16 surrogate', detail: 'a member name' }
+          : undefined;
+      return text(body, 'body:lone-surrogate', refuse);
     }
     case 'deep-nesting': {
       const depth = pick(DEPTHS, n);

@@ -1,26 +1,29 @@
 /**
- * `conflux local [--app "<command>" | --cdk-out <dir>] [--port N]`: runs a CDK application offline.
- * With neither option it synthesizes the app of `cdk.json` into `.conflux/cdk.out` with the dev issuer as
- * `conflux:auth` (so tokens from `npm run token` are accepted), skipping the synth when that output is
- * newer than every source file and the issuer's keys.
+ * `conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]`: runs a CDK
+ * application offline, from the folder of its `cdk.json`. With neither `--app` nor `--cdk-out` it
+ * synthesizes the app of `cdk.json` into `.conflux/cdk.out`, skipping the synth when that output is newer
+ * than every source file (`cdk.json` `watch.include` / `watch.exclude`), `cdk.json` and the dev issuer's keys.
+ * The `conflux.local` section of `cdk.json` says which context key the dev issuer goes under and which seed
+ * file to apply (see `project.ts` and the package README).
  *
  * One run at a time per folder: `.conflux/lock` names the running one, and a second start refuses. Before
  * it synthesizes or starts anything it checks that the port is free; DynamoDB Local needs Java
  * (`CONFLUX_JAVA` names another one than `java` on PATH).
  *
- * Exit codes:
+ * Exit codes ({@link EXIT}):
  * - `0`: stopped by SIGINT, SIGTERM or SIGHUP.
- * - `1`: could not start (arguments, a busy port, no Java, the synth, an unsupported resource), or could
- *   not stop cleanly.
+ * - `1`: could not start (arguments, `cdk.json`, a busy port, no Java, the synth, an unsupported resource,
+ *   the seed), or could not stop cleanly.
  * - `2`: another `conflux local` is running from this folder; nothing was started or touched.
  * - `3`: an engine (DynamoDB Local) exited while running; its state is lost, so the runtime was stopped.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_ISSUER, devAuthConfig, devIssuerKeys } from './dev-issuer.js';
+import { readProject } from './project.js';
+import { synthesize } from './synth.js';
 import { assertJava } from '../services/dynamodb/engine.js';
 import {
   acquireLock,
@@ -34,62 +37,27 @@ import { startRuntime, type RunningRuntime } from '../core/runtime.js';
 import { applySeed } from '../services/dynamodb/seed.js';
 
 /** The exit codes of `conflux local`, as the comment at the top of this file explains them. */
-const EXIT = { stopped: 0, failed: 1, locked: 2, engineExited: 3 } as const;
+export const EXIT = { stopped: 0, failed: 1, locked: 2, engineExited: 3 } as const;
 
-const usage = 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]';
+const USAGE = 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]';
 
-/** Newest modification time of the files below `dirs` (node_modules and outputs excluded). */
-function newestSource(root: string, entries: string[]): number {
-  let newest = 0;
-  const visit = (p: string) => {
-    if (!existsSync(p)) return;
-    const stat = statSync(p);
-    if (stat.isDirectory()) {
-      for (const child of readdirSync(p)) {
-        if (child !== 'node_modules' && !child.startsWith('.')) visit(path.join(p, child));
-      }
-    } else {
-      newest = Math.max(newest, stat.mtimeMs);
-    }
-  };
-  entries.forEach((e) => {
-    visit(path.join(root, e));
-  });
-  return newest;
+/** Where `conflux local` runs and writes: the process's own by default. */
+export interface CliIo {
+  /** The app's folder, where its `cdk.json` is. */
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  stdout(text: string): void;
+  stderr(text: string): void;
 }
 
-function synthesize(root: string, outdir: string, app: string | undefined, auth: string): void {
-  const manifest = path.join(outdir, 'manifest.json');
-  const sources = [
-    'bin',
-    'lib',
-    'lambdas',
-    'schemas',
-    'cdk.json',
-    'package-lock.json',
-    '.conflux/dev-issuer',
-  ];
-  if (!app && existsSync(manifest) && statSync(manifest).mtimeMs > newestSource(root, sources)) {
-    process.stderr.write(`${path.relative(root, outdir)} is current; not synthesizing\n`);
-    return;
-  }
-  process.stderr.write(`synthesizing into ${path.relative(root, outdir) || outdir} …\n`);
-  const args = [
-    'cdk',
-    'synth',
-    '--quiet',
-    '--no-notices',
-    '--output',
-    outdir,
-    '--context',
-    `conflux:auth=${auth}`,
-    ...(app ? ['--app', app] : []),
-  ];
-  execFileSync('npx', args, {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
-  });
+/** The process's own folder, environment and streams. */
+export function processIo(): CliIo {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  };
 }
 
 /** `.conflux/pids.json`: the DynamoDB Local a run started, and that run. */
@@ -99,10 +67,192 @@ interface PidsFile {
 }
 
 /**
+ * Runs `conflux local` with `argv` (the arguments after the command's name, `local` first or not) until it
+ * is stopped; resolves with the exit code. It never exits the process itself.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const held: { lock?: StateLock } = {};
+  // Also when something ends the process before `main` returns.
+  const release = () => held.lock?.release();
+  process.once('exit', release);
+  try {
+    return await run(argv, io, held);
+  } catch (error: unknown) {
+    io.stderr(`conflux local: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
+  } finally {
+    release();
+    process.off('exit', release);
+  }
+}
+
+async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock }): Promise<number> {
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== 'local'),
+    options: {
+      app: { type: 'string' },
+      'cdk-out': { type: 'string' },
+      port: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(`${USAGE}\n`);
+    return EXIT.stopped;
+  }
+  if (values.app && values['cdk-out']) throw new Error(`--app and --cdk-out exclude each other.\n${USAGE}`);
+  const portValue = values.port ?? (io.env.CONFLUX_PORT || '3000');
+  const port = Number(portValue);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a port number; received ${portValue}.\n${USAGE}`);
+  const root = io.cwd;
+  const project = readProject(root);
+  if (!project.hasCdkJson && !values.app && !values['cdk-out']) {
+    throw new Error(
+      `no cdk.json in ${root}: run conflux local in the folder of your app's cdk.json, or pass --app or --cdk-out.\n${USAGE}`,
+    );
+  }
+  const seedFile = values.seed ?? project.local.seed;
+  const stateDir = path.join(root, '.conflux');
+  mkdirSync(stateDir, { recursive: true });
+  // First, so that a second start refuses before it touches anything of the running one.
+  let lock: StateLock;
+  try {
+    lock = acquireLock(stateDir);
+  } catch (error: unknown) {
+    if (!(error instanceof StateLockedError)) throw error;
+    io.stderr(`conflux local: ${error.message}\n`);
+    return EXIT.locked;
+  }
+  held.lock = lock;
+  if (lock.takenFrom)
+    io.stderr(
+      `took over ${path.relative(root, lock.file)} from pid ${lock.takenFrom.pid}, which no longer runs conflux local\n`,
+    );
+  await assertPortFree(port);
+  // Before the synth (tens of seconds), so a machine without Java is told at once.
+  await assertJava();
+
+  // Made whether or not the app is given them, so that tools (`issueDevToken`) have a key to sign with.
+  const { jwks } = await devIssuerKeys(stateDir);
+  const jwksFile = path.join(stateDir, 'dev-issuer', 'jwks.json');
+  const cdkOut = path.resolve(root, values['cdk-out'] ?? path.join(stateDir, 'cdk.out'));
+  if (!values['cdk-out']) {
+    const key = project.local.devIssuerContext;
+    synthesize(
+      project,
+      {
+        outdir: cdkOut,
+        app: values.app,
+        context: key === undefined ? {} : { [key]: devAuthConfig(jwks) },
+        inputs: key === undefined ? [] : [path.relative(root, jwksFile)],
+      },
+      (line) => {
+        io.stderr(`${line}\n`);
+      },
+    );
+  }
+
+  reapAfterCrash(stateDir, io);
+  const started = Date.now();
+  const runtime: RunningRuntime = await startRuntime({
+    cdkOut,
+    stateDir,
+    port,
+    onBatch: (b) => {
+      io.stderr(
+        `[esm ${b.mapping}] ${b.received} received, ${b.deleted} deleted, ${b.failed.length} failed\n`,
+      );
+    },
+    onStreamBatch: (b) => {
+      io.stderr(
+        `[esm ${b.mapping}] ${b.shardId}: ${b.invoked} invocation(s), ${b.succeeded} processed, ${b.discarded} discarded\n`,
+      );
+    },
+  });
+  const pidsFile = path.join(stateDir, 'pids.json');
+  // Settles with the exit code once something asks the run to end: a signal, or an engine that exited.
+  let stopping = false;
+  let requestStop: (code: number) => void = () => undefined;
+  const stopRequested = new Promise<number>((resolve) => {
+    requestStop = (code) => {
+      stopping = true;
+      resolve(code);
+    };
+  });
+  // The runtime has logged what exited; without its state the run is of no use, so it ends.
+  void runtime.engineExit.then(() => {
+    requestStop(EXIT.engineExited);
+  });
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stopping) io.stderr(`${signal}: stopping\n`);
+    requestStop(EXIT.stopped);
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  try {
+    if (runtime.engines.javaPid !== undefined) {
+      const pids: PidsFile = { dynamodbLocal: runtime.engines.javaPid, owner: ownIdentity() };
+      writeFileSync(pidsFile, JSON.stringify(pids));
+    }
+    await announce(runtime, { root, stateDir, seedFile, lock, io });
+    io.stderr(`started in ${Date.now() - started} ms\n`);
+    io.stdout(`ready ${runtime.baseUrl ?? '(no REST API in this application)'}\n`);
+  } catch (error: unknown) {
+    // Could not finish starting (the seed): stop what did start, then fail.
+    await runtime.stop().catch(() => undefined);
+    rmSync(pidsFile, { force: true });
+    for (const signal of signals) process.off(signal, onSignal);
+    throw error;
+  }
+  const code = await stopRequested;
+  try {
+    await runtime.stop();
+  } catch {
+    return EXIT.failed;
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
+  }
+  rmSync(pidsFile, { force: true });
+  return code;
+}
+
+/** Applies the seed, then writes `.conflux/local.json` and the base URL into the lock. */
+async function announce(
+  runtime: RunningRuntime,
+  run: { root: string; stateDir: string; seedFile?: string; lock: StateLock; io: CliIo },
+): Promise<void> {
+  const { root, stateDir, lock, io } = run;
+  const seedFile = run.seedFile === undefined ? undefined : path.resolve(root, run.seedFile);
+  const seed = seedFile ? await applySeed(runtime.engines.dynamodb, runtime.resources, seedFile) : undefined;
+  if (seed)
+    io.stderr(
+      `seeded ${Object.entries(seed)
+        .map(([t, n]) => `${t} (${n})`)
+        .join(', ')}\n`,
+    );
+  const state = {
+    baseUrl: runtime.baseUrl,
+    seed: seedFile ? (JSON.parse(readFileSync(seedFile, 'utf8')) as unknown) : undefined,
+    devIssuer: {
+      issuer: DEV_ISSUER.issuer,
+      audience: DEV_ISSUER.audience,
+      jwksFile: path.relative(root, path.join(stateDir, 'dev-issuer', 'jwks.json')),
+    },
+    endpoints: runtime.endpoints,
+    apiKeys: runtime.apiKeys,
+    resources: runtime.resources,
+  };
+  writeFileSync(path.join(stateDir, 'local.json'), `${JSON.stringify(state, null, 2)}\n`);
+  lock.update({ baseUrl: runtime.baseUrl });
+}
+
+/**
  * Ends a DynamoDB Local left behind by a runtime that was killed before it could stop it, and only then:
  * one whose owning run is alive (or unknown) is left alone.
  */
-function reapAfterCrash(stateDir: string): void {
+function reapAfterCrash(stateDir: string, io: CliIo): void {
   const file = path.join(stateDir, 'pids.json');
   if (!existsSync(file)) return;
   try {
@@ -110,13 +260,13 @@ function reapAfterCrash(stateDir: string): void {
     const cmdline = dynamodbLocal ? readFileSync(`/proc/${dynamodbLocal}/cmdline`, 'utf8') : '';
     if (dynamodbLocal && cmdline.includes('DynamoDBLocal.jar')) {
       if (!owner || isAlive(owner)) {
-        process.stderr.write(
+        io.stderr(
           `left DynamoDB Local (pid ${dynamodbLocal}) running: the run that started it may be alive\n`,
         );
         return;
       }
       process.kill(dynamodbLocal, 'SIGKILL');
-      process.stderr.write(`ended DynamoDB Local (pid ${dynamodbLocal}) left by an earlier run\n`);
+      io.stderr(`ended DynamoDB Local (pid ${dynamodbLocal}) left by an earlier run\n`);
     }
   } catch {
     // Gone already, or not ours to end.
@@ -142,127 +292,3 @@ async function assertPortFree(port: number): Promise<void> {
     });
   });
 }
-
-async function main(): Promise<number | undefined> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2).filter((a) => a !== 'local'),
-    options: {
-      app: { type: 'string' },
-      'cdk-out': { type: 'string' },
-      port: { type: 'string' },
-      seed: { type: 'string' },
-    },
-  });
-  if (values.app && values['cdk-out']) throw new Error(`--app and --cdk-out exclude each other.\n${usage}`);
-  const portValue = values.port ?? (process.env.CONFLUX_PORT || '3000');
-  const port = Number(portValue);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be a port number; received ${portValue}.\n${usage}`);
-  const root = process.cwd();
-  const stateDir = path.join(root, '.conflux');
-  mkdirSync(stateDir, { recursive: true });
-  // First, so that a second start refuses before it touches anything of the running one.
-  let lock: StateLock;
-  try {
-    lock = acquireLock(stateDir);
-  } catch (error: unknown) {
-    if (!(error instanceof StateLockedError)) throw error;
-    process.stderr.write(`conflux local: ${error.message}\n`);
-    return EXIT.locked;
-  }
-  process.once('exit', () => {
-    lock.release();
-  });
-  if (lock.takenFrom)
-    process.stderr.write(
-      `took over ${path.relative(root, lock.file)} from pid ${lock.takenFrom.pid}, which no longer runs conflux local\n`,
-    );
-  await assertPortFree(port);
-  // Before the synth (tens of seconds), so a machine without Java is told at once.
-  await assertJava();
-
-  const { jwks } = await devIssuerKeys(stateDir);
-  const cdkOut = path.resolve(root, values['cdk-out'] ?? path.join(stateDir, 'cdk.out'));
-  if (!values['cdk-out']) synthesize(root, cdkOut, values.app, JSON.stringify(devAuthConfig(jwks)));
-
-  reapAfterCrash(stateDir);
-  const started = Date.now();
-  const runtime: RunningRuntime = await startRuntime({
-    cdkOut,
-    stateDir,
-    port,
-    onBatch: (b) => {
-      process.stderr.write(
-        `[esm ${b.mapping}] ${b.received} received, ${b.deleted} deleted, ${b.failed.length} failed\n`,
-      );
-    },
-    onStreamBatch: (b) => {
-      process.stderr.write(
-        `[esm ${b.mapping}] ${b.shardId}: ${b.invoked} invocation(s), ${b.succeeded} processed, ${b.discarded} discarded\n`,
-      );
-    },
-  });
-  let stopping = false;
-  const shutdown = (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    runtime.stop().then(
-      () => {
-        rmSync(path.join(stateDir, 'pids.json'), { force: true });
-        process.exit(code);
-      },
-      () => process.exit(EXIT.failed),
-    );
-  };
-  // The runtime has logged what exited; without its state the run is of no use, so it ends.
-  void runtime.engineExit.then(() => {
-    shutdown(EXIT.engineExited);
-  });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      if (!stopping) process.stderr.write(`${signal}: stopping\n`);
-      shutdown(EXIT.stopped);
-    });
-  }
-  if (runtime.engines.javaPid !== undefined) {
-    const pids: PidsFile = { dynamodbLocal: runtime.engines.javaPid, owner: ownIdentity() };
-    writeFileSync(path.join(stateDir, 'pids.json'), JSON.stringify(pids));
-  }
-
-  const seed = values.seed
-    ? await applySeed(runtime.engines.dynamodb, runtime.resources, values.seed)
-    : undefined;
-  if (seed)
-    process.stderr.write(
-      `seeded ${Object.entries(seed)
-        .map(([t, n]) => `${t} (${n})`)
-        .join(', ')}\n`,
-    );
-  const state = {
-    baseUrl: runtime.baseUrl,
-    seed: values.seed ? (JSON.parse(readFileSync(values.seed, 'utf8')) as unknown) : undefined,
-    devIssuer: {
-      issuer: DEV_ISSUER.issuer,
-      audience: DEV_ISSUER.audience,
-      jwksFile: path.relative(root, path.join(stateDir, 'dev-issuer', 'jwks.json')),
-    },
-    endpoints: runtime.endpoints,
-    apiKeys: runtime.apiKeys,
-    resources: runtime.resources,
-  };
-  writeFileSync(path.join(stateDir, 'local.json'), `${JSON.stringify(state, null, 2)}\n`);
-  lock.update({ baseUrl: runtime.baseUrl });
-  process.stderr.write(`started in ${Date.now() - started} ms\n`);
-  process.stdout.write(`ready ${runtime.baseUrl ?? '(no REST API in this application)'}\n`);
-  return undefined;
-}
-
-main().then(
-  (code) => {
-    if (code !== undefined) process.exit(code);
-  },
-  (error: unknown) => {
-    process.stderr.write(`conflux local: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(EXIT.failed);
-  },
-);

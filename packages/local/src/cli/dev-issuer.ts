@@ -50,7 +50,11 @@ export async function devIssuerKeys(stateDir: string): Promise<{ privateKey: JWK
   return { privateKey: privateJwk, jwks };
 }
 
-/** The `conflux:auth` context that makes a synthesized API trust the dev issuer (its keys inline). */
+/**
+ * The context value that makes a synthesized API trust the dev issuer (its keys inline). `conflux local`
+ * passes it under the key `cdk.json` names in `conflux.local.devIssuerContext` (`conflux:auth` for the
+ * reference app).
+ */
 export function devAuthConfig(jwks: Jwks) {
   return {
     issuer: DEV_ISSUER.issuer,

@@ -1,6 +1,9 @@
 #!/usr/bin/env -S npx tsx
 /**
- * `conflux local [--app "<command>" | --cdk-out <dir>] [--port N]`: runs a synthesized CDK application
- * offline. `npm start` runs it for the reference application.
+ * `conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]`: runs a CDK
+ * application offline from the folder of its `cdk.json` (see `cli.ts`). `npm start` runs it for the
+ * reference application.
  */
-import './cli.js';
+import { main } from './cli.js';
+
+process.exit(await main(process.argv.slice(2)));

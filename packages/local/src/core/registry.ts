@@ -1,63 +1,64 @@
 import type { AssemblyStack } from './cloud-assembly.js';
-import { APIGATEWAY_PROVISIONERS } from '../services/apigateway/provisioners.js';
-import {
-  eventInvokeConfig,
-  eventSourceMapping,
-  lambdaFunction,
-  stateMachine,
-} from '../services/lambda/provisioners.js';
-import { snsSubscription, snsTopic, sqsQueue } from '../services/sqs/provisioners.js';
-import {
-  dynamoGlobalTable,
-  dynamoTable,
-  kinesisStream,
-  s3Bucket,
-} from '../services/dynamodb/provisioners.js';
-import {
-  accepted,
-  iamArn,
-  NO_OBSERVABILITY,
-  NOT_ENFORCED,
-  regional,
-  type Provisioner,
-} from './provisioning.js';
-
-/** Why the schema registry needs no local engine. */
-const SCHEMAS_BUNDLED =
-  'producers validate against the same schemas bundled from schemas/, and the synth gate checked their compatibility';
+import type { Provisioner } from './provisioning.js';
+import type { ServiceModule } from './services.js';
+import { apigateway } from '../services/apigateway/provisioners.js';
+import { cdk } from '../services/cdk/provisioners.js';
+import { cloudwatch } from '../services/cloudwatch/provisioners.js';
+import { dynamodb } from '../services/dynamodb/provisioners.js';
+import { glue } from '../services/glue/provisioners.js';
+import { iam } from '../services/iam/provisioners.js';
+import { kinesis } from '../services/kinesis/provisioners.js';
+import { kms } from '../services/kms/provisioners.js';
+import { lambda } from '../services/lambda/provisioners.js';
+import { logs } from '../services/logs/provisioners.js';
+import { s3 } from '../services/s3/provisioners.js';
+import { sns } from '../services/sns/provisioners.js';
+import { sqs } from '../services/sqs/provisioners.js';
+import { stepfunctions } from '../services/stepfunctions/provisioners.js';
+import { wafv2 } from '../services/wafv2/provisioners.js';
 
 export { UnsupportedResourceError, type ProvisionContext, type Provisioner } from './provisioning.js';
 
+/**
+ * Every service of the runtime. The order is the one the runtime starts them in (the gateway last, once the
+ * pollers run) and lists their endpoints in; it stops them the other way round. A new service is one line.
+ */
+export const SERVICES: readonly ServiceModule[] = [
+  dynamodb,
+  sqs,
+  sns,
+  s3,
+  kinesis,
+  stepfunctions,
+  lambda,
+  apigateway,
+  iam,
+  kms,
+  logs,
+  cloudwatch,
+  glue,
+  cdk,
+  wafv2,
+];
+
+/** The service of every resource type, by CloudFormation type; a type two services claim is an error. */
+export function provisionersOf(services: readonly ServiceModule[]): Readonly<Record<string, Provisioner>> {
+  const table: Record<string, Provisioner> = {};
+  const owner = new Map<string, string>();
+  for (const service of services) {
+    for (const [type, provisioner] of Object.entries(service.provisioners)) {
+      const other = owner.get(type);
+      if (other !== undefined)
+        throw new Error(`${type} is provisioned by both services/${other} and services/${service.name}`);
+      owner.set(type, service.name);
+      table[type] = provisioner;
+    }
+  }
+  return table;
+}
+
 /** Every resource type the runtime supports, by CloudFormation type. */
-export const PROVISIONERS: Readonly<Record<string, Provisioner>> = {
-  ...APIGATEWAY_PROVISIONERS,
-  'AWS::SQS::Queue': sqsQueue,
-  'AWS::SNS::Topic': snsTopic,
-  'AWS::SNS::Subscription': snsSubscription,
-  'AWS::DynamoDB::Table': dynamoTable,
-  'AWS::DynamoDB::GlobalTable': dynamoGlobalTable,
-  'AWS::Lambda::Function': lambdaFunction,
-  'AWS::Lambda::EventSourceMapping': eventSourceMapping,
-  'AWS::Lambda::EventInvokeConfig': eventInvokeConfig,
-  'AWS::StepFunctions::StateMachine': stateMachine,
-  'AWS::Kinesis::Stream': kinesisStream,
-  'AWS::S3::Bucket': s3Bucket,
-  'AWS::S3::BucketPolicy': accepted(NOT_ENFORCED, regional('s3', '')),
-  'AWS::IAM::Role': accepted(NOT_ENFORCED, iamArn('role')),
-  'AWS::IAM::Policy': accepted(NOT_ENFORCED, iamArn('policy')),
-  'AWS::IAM::ManagedPolicy': accepted(NOT_ENFORCED, iamArn('policy')),
-  'AWS::KMS::Key': accepted(NOT_ENFORCED, regional('kms', 'key/')),
-  'AWS::KMS::Alias': accepted(NOT_ENFORCED, regional('kms', 'alias/')),
-  'AWS::SQS::QueuePolicy': accepted(NOT_ENFORCED, regional('sqs', '')),
-  'AWS::SNS::TopicPolicy': accepted(NOT_ENFORCED, regional('sns', '')),
-  'AWS::Lambda::Permission': accepted(NOT_ENFORCED, regional('lambda', 'permission:')),
-  'AWS::Logs::LogGroup': accepted(NO_OBSERVABILITY, regional('logs', 'log-group:')),
-  'AWS::CloudWatch::Alarm': accepted(NO_OBSERVABILITY, regional('cloudwatch', 'alarm:')),
-  'AWS::CDK::Metadata': accepted('CDK metadata has no runtime meaning', regional('cloudformation', '')),
-  'AWS::Glue::Registry': accepted(SCHEMAS_BUNDLED, regional('glue', 'registry/')),
-  'AWS::Glue::Schema': accepted(SCHEMAS_BUNDLED, regional('glue', 'schema/')),
-  'AWS::Glue::SchemaVersion': accepted(SCHEMAS_BUNDLED, regional('glue', 'schema-version/')),
-};
+export const PROVISIONERS: Readonly<Record<string, Provisioner>> = provisionersOf(SERVICES);
 
 /**
  * Every problem that would stop the template from running faithfully: unsupported types and properties,

@@ -1,34 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { readCloudAssembly, type AssemblyStack, type CfnResource } from './cloud-assembly.js';
-import { LOCAL_CREDENTIALS, startEngines, type Engines } from './engines.js';
+import { startEngines, type Engines } from './engines.js';
 import { IntrinsicResolver, type LocalEnvironment, type ResourceOutputs } from './intrinsics.js';
 import {
-  Gateway,
-  type ApiKeySpec,
-  type GatewayApi,
-  type UsagePlanSpec,
-} from '../services/apigateway/gateway.js';
-import { LambdaApi } from '../services/lambda/invoke-api.js';
-import { LambdaHost } from '../services/lambda/host.js';
-import { PROVISIONERS, UnsupportedResourceError, unsupported, type ProvisionContext } from './registry.js';
-import { PublishCommand } from '@aws-sdk/client-sns';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { AsyncInvoker, type Deliver } from '../services/lambda/async-invoker.js';
-import { DynamoDbStreamSource } from '../services/lambda/event-source-mapping/dynamodb-stream-source.js';
-import { KinesisStreamSource } from '../services/lambda/event-source-mapping/kinesis-stream-source.js';
-import { SnsLambdaBridge } from '../services/sns/lambda-bridge.js';
-import {
-  SqsPoller,
-  type BatchOutcome,
-  type SqsMappingSpec,
-} from '../services/lambda/event-source-mapping/sqs-poller.js';
-import { StepFunctionsEngine } from '../services/stepfunctions/engine.js';
-import {
-  StreamPoller,
-  type StreamBatchOutcome,
-} from '../services/lambda/event-source-mapping/stream-poller.js';
+  PROVISIONERS,
+  SERVICES,
+  UnsupportedResourceError,
+  unsupported,
+  type ProvisionContext,
+} from './registry.js';
+import { ServiceSet } from './services.js';
 import { Supervisor, type EngineExit } from './supervisor.js';
+import type { BatchOutcome } from '../services/lambda/event-source-mapping/sqs-poller.js';
+import type { StreamBatchOutcome } from '../services/lambda/event-source-mapping/stream-poller.js';
+import type { LambdaHost } from '../services/lambda/host.js';
+import { LambdaService } from '../services/lambda/service.js';
+import type { StepFunctionsEngine } from '../services/stepfunctions/engine.js';
+import { StepFunctionsService } from '../services/stepfunctions/service.js';
+import { ApiGatewayService } from '../services/apigateway/provisioners.js';
 import type { RuntimeHealth } from '../services/apigateway/types.js';
 
 /** Options of {@link startRuntime}. */
@@ -81,8 +71,9 @@ export const LOCAL_ENV: LocalEnvironment = {
 
 /**
  * Brings a synthesized CDK application up on local engines: refuses any resource type or property it cannot
- * run, starts the engines, creates every resource in dependency order with its intrinsics resolved, and
- * starts the event source mappings.
+ * run, starts the engines and every service ({@link SERVICES}), creates every resource in dependency order
+ * with its intrinsics resolved, then starts what the services run once everything exists (event source
+ * mappings, SNS → Lambda bridges, the gateway).
  */
 export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
   const stacks = readCloudAssembly(options.cdkOut);
@@ -108,172 +99,50 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     pid: engines.javaPid,
     exited: engines.javaExited,
   });
-  for (const engine of ['fauxqs', 'kinesalite', 'stepfunctions', 'lambda']) supervisor.inProcess(engine);
-  const host = new LambdaHost();
-  const stepFunctions = new StepFunctionsEngine({
-    host,
-    dynamodb: engines.dynamodb,
-    sqs: engines.sqs,
-    sns: engines.sns,
-  });
-  const queueUrls = new Map<string, string>();
-  const toAttributes = (attributes: Record<string, { type: string; value: string }>) =>
-    Object.fromEntries(
-      Object.entries(attributes).map(([k, a]) => [k, { DataType: a.type, StringValue: a.value }]),
-    );
-  // The one way outcomes leave a function (async DLQ and destinations, stream on-failure records):
-  // to an SQS queue of the application, or else to an SNS topic.
-  const deliver: Deliver = async (arn, body, attributes = {}) => {
-    const queueUrl = queueUrls.get(arn);
-    if (queueUrl) {
-      await engines.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: queueUrl,
-          MessageBody: body,
-          MessageAttributes: toAttributes(attributes),
-        }),
-      );
-    } else {
-      await engines.sns.send(
-        new PublishCommand({ TopicArn: arn, Message: body, MessageAttributes: toAttributes(attributes) }),
-      );
-    }
-  };
-  const asyncInvoker = new AsyncInvoker(host, deliver, options.asyncRetryDelaysMs);
-  const lambdaApi = new LambdaApi(host, asyncInvoker);
-  const pollers: { stop(): Promise<void> }[] = [];
-  const gateways: Gateway[] = [];
+  for (const engine of ['fauxqs', 'kinesalite']) supervisor.inProcess(engine);
+  for (const service of SERVICES) if (service.inProcessEngine) supervisor.inProcess(service.name);
+  const services = new ServiceSet(SERVICES, { env: LOCAL_ENV, engines, options, health: supervisor });
   // Pollers of an engine that is gone would fail every poll: they stop, and the gateway answers 503.
   const engineExit = new Promise<EngineExit>((resolve) => {
     supervisor.onExit(resolve);
   }).then(async (exit) => {
-    await Promise.allSettled(pollers.map((p) => p.stop()));
+    await services.halt();
     return exit;
   });
   const stop = async () => {
     supervisor.stop();
-    await Promise.allSettled([...gateways.map((g) => g.close()), stepFunctions.close(), lambdaApi.close()]);
-    await Promise.allSettled(pollers.map((p) => p.stop()));
-    await asyncInvoker.stop();
-    await host.stop();
+    await services.stop();
     await engines.stop();
   };
   try {
+    services.create();
+    const endpoints = Object.fromEntries((await services.listen()).map((e) => [e.name, e.url]));
     const resources: Record<string, string> = {};
     const exports = new Map<string, string>();
     const stackOutputs = new Map<string, Map<string, string>>();
-    const sqsMappings: SqsMappingSpec[] = [];
-    const streamMappings: ProvisionContext['streamMappings'] = [];
-    const apis = new Map<string, GatewayApi>();
-    const validators = new Map<string, { parameters: boolean; body: boolean }>();
-    const apiKeys = new Map<string, ApiKeySpec>();
-    const usagePlans: UsagePlanSpec[] = [];
-    const sfnEndpoint = await stepFunctions.listen();
-    const lambdaEndpoint = await lambdaApi.listen();
-    const endpoints = { ...engines.endpoints, stepfunctions: sfnEndpoint, lambda: lambdaEndpoint };
-    const snsLambdaBridges: ProvisionContext['snsLambdaBridges'] = [];
-    const functionBaseEnvironment = {
-      AWS_REGION: LOCAL_ENV.region,
-      AWS_DEFAULT_REGION: LOCAL_ENV.region,
-      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: engines.endpoints.dynamodb,
-      AWS_ENDPOINT_URL_SQS: engines.endpoints.sqs,
-      AWS_ENDPOINT_URL_SNS: engines.endpoints.sns,
-      AWS_ENDPOINT_URL_S3: engines.endpoints.s3,
-      AWS_ENDPOINT_URL_SFN: sfnEndpoint,
-      AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
-      AWS_ENDPOINT_URL_KINESIS: engines.endpoints.kinesis,
-      // X-Ray is not emulated: Powertools' tracer stays off unless a template asks otherwise.
-      POWERTOOLS_TRACE_ENABLED: 'false',
-      AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
-    };
     for (const stack of stacks) {
       const ctx: ProvisionContext = {
         env: LOCAL_ENV,
         stack,
-        dynamodb: engines.dynamodb,
-        sqs: engines.sqs,
-        sns: engines.sns,
-        host,
-        functionBaseEnvironment,
         workDir: stateDir,
-        queueUrls,
-        sqsMappings,
-        streamMappings,
-        apis,
-        validators,
-        apiKeys,
-        usagePlans,
-        stepFunctions,
-        kinesis: engines.kinesis,
-        s3: engines.s3,
-        deliver,
-        asyncInvoker,
-        snsLambdaBridges,
+        service: (state) => services.get(state),
       };
       const outputs = await provisionStack(ctx, exports, stackOutputs);
       for (const [logicalId, out] of outputs) {
         const key = logicalId in resources ? `${stack.id}/${logicalId}` : logicalId;
-        resources[key] = out.attributes.QueueUrl ?? out.ref;
+        resources[key] = out.ref;
       }
     }
-    for (const spec of sqsMappings) {
-      const poller = new SqsPoller(engines.sqs, host, spec, options.onBatch);
-      poller.start();
-      pollers.push(poller);
-    }
-    for (const bridge of snsLambdaBridges) {
-      const poller = new SnsLambdaBridge(engines.sqs, asyncInvoker, bridge);
-      poller.start();
-      pollers.push(poller);
-    }
-    for (const { sourceArn, kind, spec } of streamMappings) {
-      const source =
-        kind === 'kinesis'
-          ? new KinesisStreamSource(engines.kinesis, sourceArn, LOCAL_ENV.region)
-          : new DynamoDbStreamSource(engines.dynamodbStreams, sourceArn, LOCAL_ENV.region);
-      const poller = new StreamPoller(host, source, spec, options.onStreamBatch);
-      poller.start();
-      pollers.push(poller);
-    }
-    if (apis.size > 1) {
-      throw new UnsupportedResourceError(
-        `the application has ${apis.size} REST APIs; the offline gateway serves one at its base URL`,
-      );
-    }
-    const [api] = apis.values();
-    let baseUrl: string | undefined;
-    if (api) {
-      const gateway = new Gateway(
-        api,
-        host,
-        LOCAL_ENV.accountId,
-        { usagePlans, apiKeys },
-        LOCAL_ENV.region,
-        {
-          sqs: engines.sqs,
-          kinesis: engines.kinesis,
-          stepFunctions,
-        },
-        supervisor,
-      );
-      baseUrl = await gateway.listen(options.port ?? 3000);
-      gateways.push(gateway);
-    }
-    const keysByPlan: Record<string, string> = {};
-    for (const plan of usagePlans) {
-      const key = plan.keyIds.map((id) => apiKeys.get(id)).find((k) => k?.enabled);
-      if (key) keysByPlan[plan.name] = key.value;
-    }
+    await services.start();
+    const gateway = services.get(ApiGatewayService);
     return {
-      baseUrl,
+      baseUrl: gateway.baseUrl,
       endpoints,
-      apiKeys: keysByPlan,
+      apiKeys: gateway.keysByPlan(),
       resources,
-      host,
+      host: services.get(LambdaService).host,
       engines,
-      stepFunctions,
+      stepFunctions: services.get(StepFunctionsService).engine,
       health: supervisor,
       engineExit,
       stop,

@@ -4,9 +4,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EXIT, main, type CliIo } from '../../src/cli/cli.js';
+import { LOCAL_CREDENTIALS } from '../../src/core/engines.js';
 import { isAlive, ownIdentity, type LockHolder } from '../../src/core/lock.js';
 import { cdkJsonContext } from '../../../../test/support/cdk.js';
 
@@ -243,5 +247,149 @@ describe('conflux local', () => {
     );
     expect(existsSync(path.join(project, '.conflux/lock'))).toBe(false);
     expect(existsSync(path.join(project, '.conflux/pids.json'))).toBe(false);
+  });
+});
+
+/** A project folder holding `cdk.json` with `settings` and the other `files`. */
+function projectWith(settings: Record<string, unknown>, files: Record<string, unknown> = {}): string {
+  const project = mkdtempSync(path.join(tmpdir(), 'conflux-user-'));
+  writeFileSync(path.join(project, 'cdk.json'), JSON.stringify({ app: 'npx tsx bin/app.ts', ...settings }));
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    writeFileSync(path.join(project, file), JSON.stringify(content));
+  }
+  return project;
+}
+
+/** `main` in this process, its output collected. */
+async function runMain(
+  cwd: string,
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    cwd,
+    env: {},
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** What `conflux local` takes from the app's own cdk.json, and that importing it runs nothing. */
+describe('conflux local, configured by cdk.json', () => {
+  let cdkOut: string;
+  beforeAll(() => {
+    // A user's app with one table the seed files name by the end of its name.
+    const project = mkdtempSync(path.join(tmpdir(), 'conflux-user-'));
+    cdkOut = path.join(project, 'cdk.out');
+    const app = new App({ outdir: cdkOut, context: cdkJsonContext() });
+    const stack = new Stack(app, 'Seeded');
+    new dynamodb.Table(stack, 'Greetings', {
+      tableName: 'seeded-greetings',
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+    });
+    const hello = new lambda.Function(stack, 'Hello', {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(`exports.handler = async () => ({ statusCode: 200, body: '"hi"' });`),
+    });
+    new apigw.LambdaRestApi(stack, 'Api', { handler: hello });
+    app.synth();
+  });
+  // A run a failed expectation left behind is stopped, not orphaned.
+  const runs: CliRun[] = [];
+  const start = (project: string, args: string[]) => {
+    const run = runCli(project, args);
+    runs.push(run);
+    return run;
+  };
+  afterEach(() => {
+    for (const run of runs.splice(0)) run.kill('SIGTERM');
+  });
+  const demo = { description: 'demo', tables: { greetings: [{ id: 'hello' }, { id: 'bonjour' }] } };
+  const other = { tables: { greetings: [{ id: 'hola' }] } };
+
+  it('applies the seed conflux.local names, and --seed instead when given', async () => {
+    // GIVEN an app whose cdk.json names a seed file, and another seed file beside it
+    const project = projectWith(
+      { conflux: { local: { seed: 'seed/demo.json' } } },
+      { 'seed/demo.json': demo, 'seed/other.json': other },
+    );
+
+    for (const [args, seed, ids] of [
+      [[], demo, ['hello', 'bonjour']],
+      [['--seed', 'seed/other.json'], other, ['hola']],
+    ] as const) {
+      // WHEN conflux local runs it
+      const run = start(project, ['--cdk-out', cdkOut, '--port', '0', ...args]);
+      await run.ready;
+
+      // THEN that seed is in the table and in .conflux/local.json
+      expect(run.stderr()).toContain(`seeded greetings (${ids.length})\n`);
+      const state = JSON.parse(read(path.join(project, '.conflux/local.json'))) as {
+        seed: unknown;
+        endpoints: Record<string, string>;
+      };
+      expect(state.seed).toEqual(seed);
+      const client = new DynamoDBClient({
+        endpoint: state.endpoints.dynamodb,
+        region: 'us-east-1',
+        credentials: LOCAL_CREDENTIALS,
+      });
+      for (const id of ids) {
+        const { Item } = await client.send(
+          new GetItemCommand({ TableName: 'seeded-greetings', Key: { id: { S: id } } }),
+        );
+        expect(Item).toEqual({ id: { S: id } });
+      }
+      client.destroy();
+      run.kill('SIGTERM');
+      expect(await run.exit).toBe(EXIT.stopped);
+    }
+  });
+
+  it('seeds nothing and still makes the dev issuer when cdk.json has no conflux.local section', async () => {
+    // GIVEN an app whose cdk.json says nothing of conflux
+    const project = projectWith({});
+
+    // WHEN conflux local runs it
+    const run = start(project, ['--cdk-out', cdkOut, '--port', '0']);
+    await run.ready;
+
+    // THEN nothing was seeded, and the dev issuer's keys are there for `npm run token`
+    expect(run.stderr()).not.toContain('seeded');
+    const state = JSON.parse(read(path.join(project, '.conflux/local.json'))) as { seed?: unknown };
+    expect(state.seed).toBeUndefined();
+    expect(existsSync(path.join(project, '.conflux/dev-issuer/jwks.json'))).toBe(true);
+    run.kill('SIGTERM');
+    expect(await run.exit).toBe(EXIT.stopped);
+  });
+
+  it('answers with an exit code instead of exiting, and says what is wrong with cdk.json before it starts', async () => {
+    // GIVEN a folder without cdk.json, and one whose conflux.local has a typo
+    const empty = mkdtempSync(path.join(tmpdir(), 'conflux-user-'));
+    const typo = projectWith({ conflux: { local: { seedFile: 'seed.json' } } });
+
+    // THEN each run returns 1 with one line, and leaves no lock
+    expect(await runMain(empty, ['local'])).toEqual({
+      code: EXIT.failed,
+      stdout: '',
+      stderr: `conflux local: no cdk.json in ${empty}: run conflux local in the folder of your app's cdk.json, or pass --app or --cdk-out.\nusage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n`,
+    });
+    expect(await runMain(typo, ['local', '--cdk-out', cdkOut])).toEqual({
+      code: EXIT.failed,
+      stdout: '',
+      stderr:
+        'conflux local: cdk.json "conflux.local.seedFile" is not a setting of conflux local (devIssuerContext, seed are)\n',
+    });
+    expect(existsSync(path.join(typo, '.conflux/lock'))).toBe(false);
+    // AND --help prints the usage
+    expect(await runMain(empty, ['local', '--help'])).toMatchObject({
+      code: EXIT.stopped,
+      stdout: 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n',
+    });
   });
 });

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { ApiKeySpec, GatewayApi, GatewayMethod, UsagePlanSpec } from './gateway.js';
+import {
+  Gateway,
+  type ApiKeySpec,
+  type GatewayApi,
+  type GatewayMethod,
+  type UsagePlanSpec,
+} from './gateway.js';
 import { SUPPORTED_ACTIONS } from './service-integrations.js';
 import { asText } from '../../core/intrinsics.js';
 import {
@@ -9,6 +15,9 @@ import {
   type ProvisionContext,
   type Provisioner,
 } from '../../core/provisioning.js';
+import type { ServiceModule, ServiceRuntime, ServiceState } from '../../core/services.js';
+import { LambdaService } from '../lambda/service.js';
+import { StepFunctionsService } from '../stepfunctions/service.js';
 
 const NOT_ENFORCED = 'the offline runtime does not enforce IAM, encryption or resource policies';
 const NO_OBSERVABILITY =
@@ -19,14 +28,79 @@ const DESCRIPTIVE = 'descriptive only';
 const newId = () => randomBytes(5).toString('hex');
 const truthy = (v: unknown) => v === true || v === 'true';
 
-function apiOf(ctx: ProvisionContext, id: unknown, where: string): GatewayApi {
-  const api = ctx.apis.get(asText(id));
-  if (!api)
-    throw new UnsupportedResourceError(
-      `${where}: RestApiId ${asText(id)} names no REST API of the application`,
+/**
+ * API Gateway of one runtime: the REST APIs, request validators, API keys and usage plans the templates
+ * declare, and the gateway that serves the API once everything exists.
+ */
+export class ApiGatewayService implements ServiceState {
+  /** REST APIs by id, filled as their resources and methods are created. */
+  public readonly apis = new Map<string, GatewayApi>();
+  /** Request validators by id. */
+  public readonly validators = new Map<string, { parameters: boolean; body: boolean }>();
+  /** API keys by id. */
+  public readonly apiKeys = new Map<string, ApiKeySpec>();
+  /** Usage plans, with the keys added to them. */
+  public readonly usagePlans: UsagePlanSpec[] = [];
+  /** The gateway's base URL once it listens, when the application has a REST API. */
+  public baseUrl?: string;
+  private gateway?: Gateway;
+
+  constructor(private readonly runtime: ServiceRuntime) {}
+
+  /** A REST API of the application by id, or a refusal naming `where`. */
+  public api(id: unknown, where: string): GatewayApi {
+    const api = this.apis.get(asText(id));
+    if (!api)
+      throw new UnsupportedResourceError(
+        `${where}: RestApiId ${asText(id)} names no REST API of the application`,
+      );
+    return api;
+  }
+
+  /** An enabled API key of each usage plan, by plan name. */
+  public keysByPlan(): Record<string, string> {
+    const keys: Record<string, string> = {};
+    for (const plan of this.usagePlans) {
+      const key = plan.keyIds.map((id) => this.apiKeys.get(id)).find((k) => k?.enabled);
+      if (key) keys[plan.name] = key.value;
+    }
+    return keys;
+  }
+
+  /** Serves the application's REST API; the offline gateway serves one, at its base URL. */
+  public async start(): Promise<void> {
+    if (this.apis.size > 1) {
+      throw new UnsupportedResourceError(
+        `the application has ${this.apis.size} REST APIs; the offline gateway serves one at its base URL`,
+      );
+    }
+    const [api] = this.apis.values();
+    if (!api) return;
+    const { env, engines, options, health } = this.runtime;
+    const gateway = new Gateway(
+      api,
+      this.runtime.service(LambdaService).host,
+      env.accountId,
+      { usagePlans: this.usagePlans, apiKeys: this.apiKeys },
+      env.region,
+      {
+        sqs: engines.sqs,
+        kinesis: engines.kinesis,
+        stepFunctions: this.runtime.service(StepFunctionsService).engine,
+      },
+      health,
     );
-  return api;
+    this.baseUrl = await gateway.listen(options.port ?? 3000);
+    this.gateway = gateway;
+  }
+
+  public async close(): Promise<void> {
+    await this.gateway?.close();
+  }
 }
+
+const apiOf = (ctx: ProvisionContext, id: unknown, where: string): GatewayApi =>
+  ctx.service(ApiGatewayService).api(id, where);
 
 const restApi: Provisioner = {
   applies: ['Name', 'ApiKeySourceType'],
@@ -41,7 +115,7 @@ const restApi: Provisioner = {
   async create(ctx, _logicalId, p) {
     const id = newId();
     const rootResourceId = newId();
-    ctx.apis.set(id, {
+    ctx.service(ApiGatewayService).apis.set(id, {
       apiId: id,
       rootResourceId,
       resources: new Map(),
@@ -69,7 +143,7 @@ const resource: Provisioner = {
 
 function functionArnOf(ctx: ProvisionContext, uri: unknown, where: string, property: string): string {
   const functionArn = /functions\/(.+)\/invocations$/.exec(asText(uri))?.[1];
-  if (!functionArn || !ctx.host.get(functionArn)) {
+  if (!functionArn || !ctx.service(LambdaService).host.get(functionArn)) {
     throw new UnsupportedResourceError(
       `${where}: ${property} ${asText(uri)} names no Lambda function of the application`,
     );
@@ -136,7 +210,9 @@ const method: Provisioner = {
       );
     }
     const validator =
-      p.RequestValidatorId === undefined ? undefined : ctx.validators.get(asText(p.RequestValidatorId));
+      p.RequestValidatorId === undefined
+        ? undefined
+        : ctx.service(ApiGatewayService).validators.get(asText(p.RequestValidatorId));
     const requestModels = Object.fromEntries(
       Object.entries((p.RequestModels as Record<string, unknown> | undefined) ?? {}).map(([type, model]) => [
         type,
@@ -234,7 +310,7 @@ const requestValidator: Provisioner = {
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, _logicalId, p) {
     const id = newId();
-    ctx.validators.set(id, {
+    ctx.service(ApiGatewayService).validators.set(id, {
       parameters: truthy(p.ValidateRequestParameters),
       body: truthy(p.ValidateRequestBody),
     });
@@ -318,7 +394,7 @@ const apiKey: Provisioner = {
           : asText(p.Value),
       enabled: p.Enabled === undefined ? true : truthy(p.Enabled),
     };
-    ctx.apiKeys.set(id, key);
+    ctx.service(ApiGatewayService).apiKeys.set(id, key);
     return { ref: id, attributes: { APIKeyId: id } };
   },
 };
@@ -362,7 +438,7 @@ const usagePlan: Provisioner = {
           : { limit: quota.Limit, period: (quota.Period ?? 'DAY') as 'DAY' | 'WEEK' | 'MONTH' },
       keyIds: [],
     };
-    ctx.usagePlans.push(plan);
+    ctx.service(ApiGatewayService).usagePlans.push(plan);
     return { ref: id, attributes: { Id: id } };
   },
 };
@@ -372,7 +448,7 @@ const usagePlanKey: Provisioner = {
   accepts: {},
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, logicalId, p) {
-    const plan = ctx.usagePlans.find((u) => u.id === asText(p.UsagePlanId));
+    const plan = ctx.service(ApiGatewayService).usagePlans.find((u) => u.id === asText(p.UsagePlanId));
     if (!plan)
       throw new UnsupportedResourceError(
         `${ctx.stack.stackName}/${logicalId}: UsagePlanId names no usage plan of the application`,
@@ -439,23 +515,25 @@ const stage: Provisioner = {
 
 const acceptedHere = (reason: string) => accepted(reason, regional('apigateway', ''));
 
-/** API Gateway and WAF resource types the runtime supports. */
-export const APIGATEWAY_PROVISIONERS: Readonly<Record<string, Provisioner>> = {
-  'AWS::ApiGateway::RestApi': restApi,
-  'AWS::ApiGateway::Resource': resource,
-  'AWS::ApiGateway::Method': method,
-  'AWS::ApiGateway::RequestValidator': requestValidator,
-  'AWS::ApiGateway::Model': model,
-  'AWS::ApiGateway::Authorizer': authorizer,
-  'AWS::ApiGateway::ApiKey': apiKey,
-  'AWS::ApiGateway::UsagePlan': usagePlan,
-  'AWS::ApiGateway::UsagePlanKey': usagePlanKey,
-  'AWS::ApiGateway::GatewayResponse': gatewayResponse,
-  'AWS::ApiGateway::Stage': stage,
-  'AWS::ApiGateway::Deployment': acceptedHere(
-    'the local gateway serves the template as synthesized; there is nothing to deploy',
-  ),
-  'AWS::ApiGateway::Account': acceptedHere(NO_OBSERVABILITY),
-  'AWS::WAFv2::WebACL': acceptedHere('WAF rules are not evaluated offline'),
-  'AWS::WAFv2::WebACLAssociation': acceptedHere('WAF rules are not evaluated offline'),
+/** API Gateway REST APIs, served by the runtime's own gateway. */
+export const apigateway: ServiceModule = {
+  name: 'apigateway',
+  state: ApiGatewayService,
+  provisioners: {
+    'AWS::ApiGateway::RestApi': restApi,
+    'AWS::ApiGateway::Resource': resource,
+    'AWS::ApiGateway::Method': method,
+    'AWS::ApiGateway::RequestValidator': requestValidator,
+    'AWS::ApiGateway::Model': model,
+    'AWS::ApiGateway::Authorizer': authorizer,
+    'AWS::ApiGateway::ApiKey': apiKey,
+    'AWS::ApiGateway::UsagePlan': usagePlan,
+    'AWS::ApiGateway::UsagePlanKey': usagePlanKey,
+    'AWS::ApiGateway::GatewayResponse': gatewayResponse,
+    'AWS::ApiGateway::Stage': stage,
+    'AWS::ApiGateway::Deployment': acceptedHere(
+      'the local gateway serves the template as synthesized; there is nothing to deploy',
+    ),
+    'AWS::ApiGateway::Account': acceptedHere(NO_OBSERVABILITY),
+  },
 };

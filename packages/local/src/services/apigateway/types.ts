@@ -120,6 +120,14 @@ export interface RequestState {
   validationErrorString?: string;
 }
 
+/** An HTTP answer as the gateway writes it: an integration's response, or a gateway response. */
+export interface HttpAnswer {
+  readonly status: number;
+  /** A list value is sent as one header line per item. */
+  readonly headers: Readonly<Record<string, string | string[]>>;
+  readonly body: string;
+}
+
 /** The state of one engine of the offline runtime, as `GET /_conflux/health` reports it. */
 export interface EngineHealth {
   readonly state: 'running' | 'exited';

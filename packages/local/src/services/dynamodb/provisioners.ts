@@ -3,8 +3,6 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { CreateStreamCommand } from '@aws-sdk/client-kinesis';
-import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import type { ResourceOutputs } from '../../core/intrinsics.js';
 import {
   NO_OBSERVABILITY,
@@ -16,6 +14,8 @@ import {
   type ProvisionContext,
   type Provisioner,
 } from '../../core/provisioning.js';
+import type { ServiceModule } from '../../core/services.js';
+import { DynamoDbService } from './service.js';
 
 type KeySchema = { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
 type Projection = { ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
@@ -70,10 +70,11 @@ async function createTable(
       ? { StreamEnabled: true, StreamViewType: stream.StreamViewType as 'NEW_AND_OLD_IMAGES' }
       : undefined,
   };
-  const { TableDescription } = await ctx.dynamodb.send(new CreateTableCommand(input));
+  const client = ctx.service(DynamoDbService).client;
+  const { TableDescription } = await client.send(new CreateTableCommand(input));
   const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
   if (ttl?.Enabled && ttl.AttributeName) {
-    await ctx.dynamodb.send(
+    await client.send(
       new UpdateTimeToLiveCommand({
         TableName: name,
         TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
@@ -86,14 +87,14 @@ async function createTable(
   return { ref: name, attributes };
 }
 
-export const dynamoTable: Provisioner = {
+const dynamoTable: Provisioner = {
   ...dynamoTableCommon,
   async create(ctx, logicalId, p) {
     return createTable(ctx, logicalId, p, p.StreamSpecification as { StreamViewType?: string } | undefined);
   },
 };
 
-export const dynamoGlobalTable: Provisioner = {
+const dynamoGlobalTable: Provisioner = {
   ...dynamoTableCommon,
   applies: [...dynamoTableCommon.applies, 'Replicas'],
   async create(ctx, logicalId, p) {
@@ -108,51 +109,12 @@ export const dynamoGlobalTable: Provisioner = {
   },
 };
 
-export const kinesisStream: Provisioner = {
-  applies: ['Name', 'ShardCount', 'StreamModeDetails'],
-  accepts: {
-    RetentionPeriodHours: 'records stay as long as the runtime runs',
-    StreamEncryption: NOT_ENFORCED,
-    Tags: TAGS,
-  },
-  async create(ctx, logicalId, p) {
-    const name = str(p.Name) ?? physicalName(ctx.stack.stackName, logicalId, 128);
-    const onDemand = (p.StreamModeDetails as { StreamMode?: string } | undefined)?.StreamMode === 'ON_DEMAND';
-    // On-demand streams start with four shards on AWS.
-    const shards = onDemand ? 4 : Number(p.ShardCount ?? 1);
-    await ctx.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
-    const arn = `arn:${ctx.env.partition}:kinesis:${ctx.env.region}:${ctx.env.accountId}:stream/${name}`;
-    return { ref: name, attributes: { Arn: arn } };
-  },
-};
-
-export const s3Bucket: Provisioner = {
-  applies: ['BucketName'],
-  accepts: {
-    BucketEncryption: NOT_ENFORCED,
-    PublicAccessBlockConfiguration: NOT_ENFORCED,
-    OwnershipControls: NOT_ENFORCED,
-    VersioningConfiguration: 'object versions are not kept offline; the latest write wins',
-    LifecycleConfiguration: 'objects are not expired or transitioned offline',
-    LoggingConfiguration: NO_OBSERVABILITY,
-    Tags: TAGS,
-  },
-  async create(ctx, logicalId, p) {
-    // S3 bucket names are lower case, 3 to 63 characters.
-    const name =
-      str(p.BucketName) ??
-      physicalName(ctx.stack.stackName, logicalId, 63)
-        .toLowerCase()
-        .replace(/[^a-z0-9-]/g, '-');
-    await ctx.s3.send(new CreateBucketCommand({ Bucket: name }));
-    const arn = `arn:${ctx.env.partition}:s3:::${name}`;
-    return {
-      ref: name,
-      attributes: {
-        Arn: arn,
-        DomainName: `${name}.s3.amazonaws.com`,
-        RegionalDomainName: `${name}.s3.${ctx.env.region}.amazonaws.com`,
-      },
-    };
+/** DynamoDB: tables on DynamoDB Local, their streams read by Lambda's event source mappings. */
+export const dynamodb: ServiceModule = {
+  name: 'dynamodb',
+  state: DynamoDbService,
+  provisioners: {
+    'AWS::DynamoDB::Table': dynamoTable,
+    'AWS::DynamoDB::GlobalTable': dynamoGlobalTable,
   },
 };

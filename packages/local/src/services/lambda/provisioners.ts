@@ -1,21 +1,23 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { matches, parsePatterns, type Pattern } from './event-source-mapping/event-filter.js';
-import { asText } from '../../core/intrinsics.js';
 import {
-  checkDestination,
+  accepted,
   NO_OBSERVABILITY,
   NOT_ENFORCED,
   physicalName,
+  regional,
   str,
   TAGS,
   UnsupportedResourceError,
   type ProvisionContext,
   type Provisioner,
 } from '../../core/provisioning.js';
-import { supportedTaskResource, taskStates } from '../stepfunctions/engine.js';
+import type { ServiceModule } from '../../core/services.js';
+import { SqsService } from '../sqs/service.js';
+import { LambdaService } from './service.js';
 
-export const lambdaFunction: Provisioner = {
+const lambdaFunction: Provisioner = {
   applies: [
     'Code',
     'Handler',
@@ -50,8 +52,9 @@ export const lambdaFunction: Provisioner = {
     const handler = str(p.Handler) ?? 'index.handler';
     const memorySize = Number(p.MemorySize ?? 128);
     const variables = (p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const lambda = ctx.service(LambdaService);
     const environment: Record<string, string> = {
-      ...ctx.functionBaseEnvironment,
+      ...lambda.functionBaseEnvironment(),
       AWS_LAMBDA_FUNCTION_NAME: name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
@@ -63,7 +66,7 @@ export const lambdaFunction: Provisioner = {
       TZ: 'UTC',
       ...Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(v)])),
     };
-    ctx.host.register({
+    lambda.host.register({
       name,
       arn,
       codeDir,
@@ -77,13 +80,13 @@ export const lambdaFunction: Provisioner = {
     const deadLetterTarget = str((p.DeadLetterConfig as { TargetArn?: unknown } | undefined)?.TargetArn);
     if (deadLetterTarget !== undefined) {
       checkDestination(ctx, deadLetterTarget, `${where}: DeadLetterConfig.TargetArn`);
-      ctx.asyncInvoker.configure(name, { deadLetterTarget });
+      lambda.asyncInvoker.configure(name, { deadLetterTarget });
     }
     return { ref: name, attributes: { Arn: arn } };
   },
 };
 
-export const eventInvokeConfig: Provisioner = {
+const eventInvokeConfig: Provisioner = {
   applies: [
     'FunctionName',
     'Qualifier',
@@ -105,7 +108,7 @@ export const eventInvokeConfig: Provisioner = {
     ] as const) {
       if (arn !== undefined) checkDestination(ctx, arn, `${where}: DestinationConfig.${field}.Destination`);
     }
-    ctx.asyncInvoker.configure(str(p.FunctionName) ?? '', {
+    ctx.service(LambdaService).asyncInvoker.configure(str(p.FunctionName) ?? '', {
       maxRetryAttempts: p.MaximumRetryAttempts === undefined ? undefined : Number(p.MaximumRetryAttempts),
       maxEventAgeSeconds:
         p.MaximumEventAgeInSeconds === undefined ? undefined : Number(p.MaximumEventAgeInSeconds),
@@ -137,7 +140,7 @@ function functionCode(
   return dir;
 }
 
-export const eventSourceMapping: Provisioner = {
+const eventSourceMapping: Provisioner = {
   applies: [
     'EventSourceArn',
     'FunctionName',
@@ -187,9 +190,10 @@ export const eventSourceMapping: Provisioner = {
     const reportBatchItemFailures = ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
       'ReportBatchItemFailures',
     );
-    const queueUrl = ctx.queueUrls.get(sourceArn);
+    const lambda = ctx.service(LambdaService);
+    const queueUrl = ctx.service(SqsService).queueUrl(sourceArn);
     if (queueUrl) {
-      ctx.sqsMappings.push({
+      lambda.addSqsMapping({
         id,
         functionName,
         queueUrl,
@@ -215,12 +219,12 @@ export const eventSourceMapping: Provisioner = {
           `${where}: StartingPosition AT_TIMESTAMP is not supported offline`,
         );
       }
-      const fn = ctx.host.get(functionName);
+      const fn = lambda.host.get(functionName);
       const destination = str(
         (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
           ?.Destination,
       );
-      ctx.streamMappings.push({
+      lambda.addStreamMapping({
         sourceArn,
         kind,
         spec: {
@@ -253,55 +257,26 @@ function onFailureSender(
   where: string,
 ): (record: string) => Promise<void> {
   checkDestination(ctx, destination, `${where}: DestinationConfig.OnFailure.Destination`);
-  return (record) => ctx.deliver(destination, record);
+  return (record) => ctx.service(LambdaService).deliver(destination, record);
 }
 
-export const stateMachine: Provisioner = {
-  applies: [
-    'DefinitionString',
-    'Definition',
-    'DefinitionSubstitutions',
-    'StateMachineName',
-    'StateMachineType',
-  ],
-  accepts: {
-    RoleArn: NOT_ENFORCED,
-    LoggingConfiguration: NO_OBSERVABILITY,
-    TracingConfiguration: NO_OBSERVABILITY,
-    EncryptionConfiguration: NOT_ENFORCED,
-    Tags: TAGS,
-  },
-  // eslint-disable-next-line @typescript-eslint/require-await
-  async create(ctx, logicalId, p) {
-    const where = `${ctx.stack.stackName}/${logicalId} (AWS::StepFunctions::StateMachine)`;
-    let text =
-      typeof p.DefinitionString === 'string' ? p.DefinitionString : JSON.stringify(p.Definition ?? {});
-    for (const [key, value] of Object.entries(
-      (p.DefinitionSubstitutions as Record<string, unknown> | undefined) ?? {},
-    )) {
-      text = text.split(`\${${key}}`).join(asText(value));
-    }
-    const definition = JSON.parse(text) as { States: Record<string, unknown>; QueryLanguage?: string };
-    if (definition.QueryLanguage === 'JSONata' || text.includes('"QueryLanguage":"JSONata"')) {
-      throw new UnsupportedResourceError(
-        `${where}: JSONata state machines are not supported offline; use JSONPath`,
-      );
-    }
-    for (const [state, { Resource }] of taskStates(definition)) {
-      if (!supportedTaskResource(Resource)) {
-        throw new UnsupportedResourceError(
-          `${where}: state "${state}" uses task resource ${Resource}, which the offline runtime does not run`,
-        );
-      }
-    }
-    const name = str(p.StateMachineName) ?? physicalName(ctx.stack.stackName, logicalId, 80);
-    const arn = `arn:${ctx.env.partition}:states:${ctx.env.region}:${ctx.env.accountId}:stateMachine:${name}`;
-    ctx.stepFunctions.register({
-      arn,
-      name,
-      type: str(p.StateMachineType) === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
-      definition,
-    });
-    return { ref: arn, attributes: { Arn: arn, Name: name } };
+/** Fails unless `arn` is an SQS queue or SNS topic the application created before this resource. */
+function checkDestination(ctx: ProvisionContext, arn: string, what: string): void {
+  const isQueue = ctx.service(SqsService).queueUrl(arn) !== undefined;
+  const isTopic = arn.startsWith(`arn:${ctx.env.partition}:sns:`);
+  if (!isQueue && !isTopic)
+    throw new UnsupportedResourceError(`${what} ${arn} must be an SQS queue or SNS topic of the application`);
+}
+
+/** Lambda functions on the local host, their asynchronous invocation and their event source mappings. */
+export const lambda: ServiceModule = {
+  name: 'lambda',
+  state: LambdaService,
+  inProcessEngine: true,
+  provisioners: {
+    'AWS::Lambda::Function': lambdaFunction,
+    'AWS::Lambda::EventSourceMapping': eventSourceMapping,
+    'AWS::Lambda::EventInvokeConfig': eventInvokeConfig,
+    'AWS::Lambda::Permission': accepted(NOT_ENFORCED, regional('lambda', 'permission:')),
   },
 };

@@ -1,6 +1,13 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { AsyncInvoker } from '../lambda/async-invoker.js';
 
+/** An SNS subscription of a Lambda function: the internal queue subscribed to the topic, and the function. */
+export interface SnsLambdaSubscription {
+  readonly queueUrl: string;
+  readonly functionName: string;
+  readonly subscriptionArn: string;
+}
+
 interface Envelope {
   Type?: string;
   MessageId?: string;
@@ -27,7 +34,7 @@ export class SnsLambdaBridge {
   constructor(
     private readonly sqs: SQSClient,
     private readonly invoker: AsyncInvoker,
-    private readonly bridge: { queueUrl: string; functionName: string; subscriptionArn: string },
+    private readonly bridge: SnsLambdaSubscription,
   ) {}
 
   public start(): void {

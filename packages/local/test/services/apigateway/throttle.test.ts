@@ -53,3 +53,67 @@ describe('gateway stage throttling', () => {
     expect(await limited.json()).toEqual({ message: 'Too Many Requests' });
   });
 });
+
+describe('gateway chain order around the stage throttle', () => {
+  const mock = { type: 'MOCK', statusCode: 200, headers: {} } as const;
+  const api: GatewayApi = {
+    apiId: 'api',
+    rootResourceId: 'root',
+    resources: new Map([['orders', { parentId: 'root', pathPart: 'orders' }]]),
+    methods: [
+      {
+        httpMethod: 'POST',
+        resourceId: 'orders',
+        integration: mock,
+        apiKeyRequired: true,
+        requestModels: { 'application/json': 'Order' },
+        validateBody: true,
+        requiredParameters: [],
+        validateParameters: false,
+      },
+    ],
+    stageName: 'test',
+    apiKeySource: 'HEADER',
+    authorizers: new Map(),
+    models: new Map([['Order', { type: 'object', required: ['sku'] }]]),
+    gatewayResponses: new Map(),
+    throttle: { rate: 0.001, burst: 2 },
+  };
+  const gateway = new Gateway(
+    api,
+    new LambdaHost(),
+    '000000000000',
+    {
+      apiKeys: new Map([['k', { id: 'k', name: 'k', value: 'the-key', enabled: true }]]),
+      usagePlans: [
+        { id: 'p', name: 'p', keyIds: ['k'], stages: [{ apiId: 'api', stage: 'test', methodThrottles: {} }] },
+      ],
+    },
+    'us-east-1',
+    {} as ServiceClients,
+  );
+  let base: string;
+  beforeAll(async () => {
+    base = await gateway.listen(0);
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  const post = async (body: string, key?: string) =>
+    (
+      await fetch(`${base}/orders`, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+      })
+    ).status;
+
+  it('counts only requests past the API key check, and throttles before validating the body', async () => {
+    // No key: refused before the stage throttle, which keeps its two tokens.
+    expect([await post('{}'), await post('{}'), await post('{}')]).toEqual([403, 403, 403]);
+    // A bad body still takes a token: validation comes after the throttle.
+    expect([await post('{}', 'the-key'), await post('{"sku":"a"}', 'the-key')]).toEqual([400, 200]);
+    expect([await post('{}', 'the-key'), await post('{"sku":"a"}', 'the-key')]).toEqual([429, 429]);
+  });
+});

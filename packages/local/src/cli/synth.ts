@@ -1,0 +1,59 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { newestSource, type Project } from './project.js';
+
+/** How `conflux local` synthesizes the app. */
+export interface SynthOptions {
+  /** Where the cloud assembly goes. */
+  readonly outdir: string;
+  /** `--app`: a command other than the one of `cdk.json`; the synth then always runs. */
+  readonly app?: string;
+  /** Context passed with `--context key=value`, the value as JSON. */
+  readonly context?: Readonly<Record<string, unknown>>;
+  /** Files (relative to the root) whose change also makes the output stale, e.g. the dev issuer's keys. */
+  readonly inputs?: readonly string[];
+}
+
+/** The `npx` arguments of the synth. */
+export function synthArgs(options: SynthOptions): string[] {
+  return [
+    'cdk',
+    'synth',
+    '--quiet',
+    '--no-notices',
+    '--output',
+    options.outdir,
+    ...Object.entries(options.context ?? {}).flatMap(([key, value]) => [
+      '--context',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
+    ...(options.app ? ['--app', options.app] : []),
+  ];
+}
+
+/**
+ * Whether the cloud assembly in `outdir` is newer than every source of the app (as `cdk.json` `watch`
+ * selects them), `cdk.json` itself and the other inputs.
+ */
+export function isCurrent(project: Project, options: SynthOptions): boolean {
+  const manifest = path.join(options.outdir, 'manifest.json');
+  if (options.app || !existsSync(manifest)) return false;
+  return statSync(manifest).mtimeMs > newestSource(project, ['cdk.json', ...(options.inputs ?? [])]);
+}
+
+/** Synthesizes the app into `outdir` with the CDK CLI, unless its output is current. */
+export function synthesize(project: Project, options: SynthOptions, log: (line: string) => void): void {
+  const { root } = project;
+  const shown = path.relative(root, options.outdir) || options.outdir;
+  if (isCurrent(project, options)) {
+    log(`${path.relative(root, options.outdir)} is current; not synthesizing`);
+    return;
+  }
+  log(`synthesizing into ${shown} …`);
+  execFileSync('npx', synthArgs(options), {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+  });
+}

@@ -18,7 +18,7 @@ import type { LambdaHost } from '../services/lambda/host.js';
 import { LambdaService } from '../services/lambda/service.js';
 import type { StepFunctionsEngine } from '../services/stepfunctions/engine.js';
 import { StepFunctionsService } from '../services/stepfunctions/service.js';
-import { ApiGatewayService } from '../services/apigateway/provisioners.js';
+import { ApiGatewayService } from '../services/apigateway/service.js';
 import type { RuntimeHealth } from '../services/apigateway/types.js';
 
 /** Options of {@link startRuntime}. */

@@ -1,11 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import {
-  Gateway,
-  type ApiKeySpec,
-  type GatewayApi,
-  type GatewayMethod,
-  type UsagePlanSpec,
-} from './gateway.js';
+import type { ApiKeySpec, GatewayApi, GatewayMethod, UsagePlanSpec } from './gateway.js';
+import { ApiGatewayService } from './service.js';
 import { SUPPORTED_ACTIONS } from './service-integrations.js';
 import { asText } from '../../core/intrinsics.js';
 import {
@@ -15,9 +10,8 @@ import {
   type ProvisionContext,
   type Provisioner,
 } from '../../core/provisioning.js';
-import type { ServiceModule, ServiceRuntime, ServiceState } from '../../core/services.js';
+import type { ServiceModule } from '../../core/services.js';
 import { LambdaService } from '../lambda/service.js';
-import { StepFunctionsService } from '../stepfunctions/service.js';
 
 const NOT_ENFORCED = 'the offline runtime does not enforce IAM, encryption or resource policies';
 const NO_OBSERVABILITY =
@@ -25,79 +19,10 @@ const NO_OBSERVABILITY =
 const TAGS = 'tags have no local effect';
 const DESCRIPTIVE = 'descriptive only';
 
+export { ApiGatewayService } from './service.js';
+
 const newId = () => randomBytes(5).toString('hex');
 const truthy = (v: unknown) => v === true || v === 'true';
-
-/**
- * API Gateway of one runtime: the REST APIs, request validators, API keys and usage plans the templates
- * declare, and the gateway that serves the API once everything exists.
- */
-export class ApiGatewayService implements ServiceState {
-  /** REST APIs by id, filled as their resources and methods are created. */
-  public readonly apis = new Map<string, GatewayApi>();
-  /** Request validators by id. */
-  public readonly validators = new Map<string, { parameters: boolean; body: boolean }>();
-  /** API keys by id. */
-  public readonly apiKeys = new Map<string, ApiKeySpec>();
-  /** Usage plans, with the keys added to them. */
-  public readonly usagePlans: UsagePlanSpec[] = [];
-  /** The gateway's base URL once it listens, when the application has a REST API. */
-  public baseUrl?: string;
-  private gateway?: Gateway;
-
-  constructor(private readonly runtime: ServiceRuntime) {}
-
-  /** A REST API of the application by id, or a refusal naming `where`. */
-  public api(id: unknown, where: string): GatewayApi {
-    const api = this.apis.get(asText(id));
-    if (!api)
-      throw new UnsupportedResourceError(
-        `${where}: RestApiId ${asText(id)} names no REST API of the application`,
-      );
-    return api;
-  }
-
-  /** An enabled API key of each usage plan, by plan name. */
-  public keysByPlan(): Record<string, string> {
-    const keys: Record<string, string> = {};
-    for (const plan of this.usagePlans) {
-      const key = plan.keyIds.map((id) => this.apiKeys.get(id)).find((k) => k?.enabled);
-      if (key) keys[plan.name] = key.value;
-    }
-    return keys;
-  }
-
-  /** Serves the application's REST API; the offline gateway serves one, at its base URL. */
-  public async start(): Promise<void> {
-    if (this.apis.size > 1) {
-      throw new UnsupportedResourceError(
-        `the application has ${this.apis.size} REST APIs; the offline gateway serves one at its base URL`,
-      );
-    }
-    const [api] = this.apis.values();
-    if (!api) return;
-    const { env, engines, options, health } = this.runtime;
-    const gateway = new Gateway(
-      api,
-      this.runtime.service(LambdaService).host,
-      env.accountId,
-      { usagePlans: this.usagePlans, apiKeys: this.apiKeys },
-      env.region,
-      {
-        sqs: engines.sqs,
-        kinesis: engines.kinesis,
-        stepFunctions: this.runtime.service(StepFunctionsService).engine,
-      },
-      health,
-    );
-    this.baseUrl = await gateway.listen(options.port ?? 3000);
-    this.gateway = gateway;
-  }
-
-  public async close(): Promise<void> {
-    await this.gateway?.close();
-  }
-}
 
 const apiOf = (ctx: ProvisionContext, id: unknown, where: string): GatewayApi =>
   ctx.service(ApiGatewayService).api(id, where);

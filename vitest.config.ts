@@ -13,7 +13,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'app/test/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    // Unit synths skip aws-cdk-lib's CloudFormation validation (about 3 s each); test/app.test.ts keeps one validated synth.
+    // Unit synths skip aws-cdk-lib's CloudFormation validation (about 3 s each); app/test/app.test.ts keeps one validated synth.
     env: {
       CDK_VALIDATION: 'false',
       POWERTOOLS_LOG_LEVEL: 'SILENT',

@@ -1,4 +1,4 @@
-/** Avro schemas (`schemas/*.avsc`), bundled as JSON. */
+/** Avro schemas (`app/schemas/*.avsc`), bundled as JSON. */
 declare module '*.avsc' {
   const schema: Record<string, unknown>;
   export default schema;

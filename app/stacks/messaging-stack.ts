@@ -17,7 +17,7 @@ const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 
 export interface MessagingStackProps extends StackProps {
   /** The deployment's configuration. */
   readonly config: ConfluxConfig;
-  /** The event schema folder the registry is provisioned from. @default - the project's schemas/ */
+  /** The event schema folder the registry is provisioned from. @default - `app/schemas/` */
   readonly schemasDir?: string;
 }
 

@@ -1,4 +1,4 @@
-// Loads schemas/*.avsc as JSON modules, as esbuild bundles them for Lambda (for tools run with tsx).
+// Loads app/schemas/*.avsc as JSON modules, as esbuild bundles them for Lambda (for tools run with tsx).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DomainEvent } from '../../packages/handler-kit/src/schemas';
-import type { LedgerPosting } from '../../app/functions/ledger/domain';
 
 let sequence = 0;
 
@@ -69,19 +68,6 @@ export function domainEvent(overrides: Partial<DomainEvent> = {}): DomainEvent {
     schemaVersion: 1,
     occurredAt: '2026-11-25T10:00:00.000Z',
     data: { orderId: 'order-1', customerId: 'customer-1' },
-    ...overrides,
-  };
-}
-
-/** A valid ledger posting; `overrides` replace fields. */
-export function ledgerPosting(overrides: Partial<LedgerPosting> = {}): LedgerPosting {
-  return {
-    postingId: randomUUID(),
-    accountId: 'account-1',
-    direction: 'credit',
-    amount: 100,
-    currency: 'EUR',
-    occurredAt: '2026-11-25T10:00:00.000Z',
     ...overrides,
   };
 }

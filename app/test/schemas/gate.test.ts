@@ -10,7 +10,7 @@ import { cdkJsonContext } from '../../../test/support/cdk';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
-/** A copy of `schemas/` where OrderConfirmed v2's new field has lost its default. */
+/** A copy of `app/schemas/` where OrderConfirmed v2's new field has lost its default. */
 function brokenCopy(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'schemas-'));
   cpSync(path.join(root, 'app/schemas'), dir, { recursive: true });

@@ -19,6 +19,12 @@ for (const name of HANDLERS) {
     format: 'cjs',
     minify: true,
     legalComments: 'none',
+    // From sources, so the package builds alone (the handler kit need not be built first, and the kit's own
+    // dependency on this package's contracts is no cycle at build time).
+    alias: {
+      '@conflux/handler-kit': path.join(root, '..', 'handler-kit', 'src', 'index.ts'),
+      '@conflux/constructs/contracts': path.join(root, 'src', 'contracts', 'index.ts'),
+    },
     logLevel: 'warning',
   });
 }

@@ -19,11 +19,8 @@ describe('requireEnv', () => {
   });
 
   it('makes a handler fail at load when its table is not configured', async () => {
-    delete process.env.NOTIFICATIONS_TABLE_NAME;
-    process.env.IDEMPOTENCY_TABLE_NAME = 'idempotency';
-    await expect(import('../../../app/functions/notifications/order-events.handler.js')).rejects.toThrow(
-      /NOTIFICATIONS_TABLE_NAME is not set/,
-    );
+    delete process.env.EXAMPLE_TABLE_NAME;
+    await expect(import('./fixtures/needs-table.js')).rejects.toThrow(/EXAMPLE_TABLE_NAME is not set/);
   });
 });
 

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { balanceChangeFor } from '../../../functions/ledger/domain';
 import type { handler as Handler } from '../../../functions/ledger/postings.handler';
 import { useDynamoDbLocal } from '../../../../test/support/dynamodb';
-import { lambdaContext, ledgerPosting, sqsEvent, sqsRecord } from '../../../../test/support/fixtures';
+import { lambdaContext, sqsEvent, sqsRecord } from '../../../../test/support/fixtures';
+import { ledgerPosting } from '../../support/ledger';
 
 describe('balanceChangeFor', () => {
   it('adds credits and subtracts debits, which need funds', () => {

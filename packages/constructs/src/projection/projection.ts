@@ -8,7 +8,7 @@ import { PROJECTIONS } from '../contracts/index.js';
 /** Properties of a {@link Projection}. */
 export interface ProjectionProps {
   readonly store: EventStore;
-  /** The projector's handler: `createProjector(<projectionName>, spec)` from `lambdas/shared/projection.ts`. */
+  /** The projector's handler: `createProjector(<projectionName>, spec)` from `@conflux/handler-kit`. */
   readonly entry: string;
   /** Names the projection: in `PROJECTIONS`, the control table and the rebuild command. */
   readonly projectionName: string;

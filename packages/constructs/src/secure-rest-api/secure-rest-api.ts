@@ -72,7 +72,7 @@ export interface SecureRestApiProps {
 
 /** What answers a route. */
 export type RouteTarget =
-  /** A Lambda proxy function using the shared middleware (`lambdas/shared/http.ts`). */
+  /** A Lambda proxy function using the handler kit's HTTP middleware (`createHttpHandler` of `@conflux/handler-kit`). */
   | { readonly function: lambda.Function }
   /** A direct service integration (no Lambda): an `AwsIntegration` and its method responses. */
   | { readonly integration: apigw.Integration; readonly methodResponses: apigw.MethodResponse[] };

@@ -18,7 +18,7 @@ export const serviceBundling: nodejs.BundlingOptions = {
   target: 'node22',
   metafile: true,
   externalModules: [],
-  // Event schemas (schemas/*.avsc) are bundled as JSON for publish-time validation.
+  // Avro schemas (`*.avsc`) a handler imports are bundled as JSON, for validation at publish.
   loader: { '.avsc': 'json' },
 };
 

@@ -113,7 +113,10 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
       `no cdk.json in ${root}: run conflux local in the folder of your app's cdk.json, or pass --app or --cdk-out.\n${USAGE}`,
     );
   }
-  const seedFile = values.seed ?? project.local.seed;
+  // The settings of cdk.json's conflux.local describe the app of that cdk.json: another command (--app) or
+  // assembly (--cdk-out) is not given them.
+  const settings = values.app || values['cdk-out'] ? {} : project.local;
+  const seedFile = values.seed ?? settings.seed;
   const stateDir = path.join(root, '.conflux');
   mkdirSync(stateDir, { recursive: true });
   // First, so that a second start refuses before it touches anything of the running one.
@@ -139,7 +142,7 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
   const jwksFile = path.join(stateDir, 'dev-issuer', 'jwks.json');
   const cdkOut = path.resolve(root, values['cdk-out'] ?? path.join(stateDir, 'cdk.out'));
   if (!values['cdk-out']) {
-    const key = project.local.devIssuerContext;
+    const key = settings.devIssuerContext;
     synthesize(
       project,
       {

@@ -1,4 +1,3 @@
-#!/usr/bin/env -S npx tsx
 /**
  * `conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]`: runs a CDK
  * application offline from the folder of its `cdk.json` (see `cli.ts`). `npm start` runs it for the

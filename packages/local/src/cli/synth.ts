@@ -51,7 +51,8 @@ export function synthesize(project: Project, options: SynthOptions, log: (line: 
     return;
   }
   log(`synthesizing into ${shown} …`);
-  execFileSync('npx', synthArgs(options), {
+  // `--no`: the app's own aws-cdk (a dev dependency), never one npx would download.
+  execFileSync('npx', ['--no', ...synthArgs(options)], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },

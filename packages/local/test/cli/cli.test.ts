@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -312,11 +312,19 @@ describe('conflux local, configured by cdk.json', () => {
   const demo = { description: 'demo', tables: { greetings: [{ id: 'hello' }, { id: 'bonjour' }] } };
   const other = { tables: { greetings: [{ id: 'hola' }] } };
 
+  /** The app's assembly where conflux local keeps it, newer than cdk.json: it runs the app without a synth. */
+  const synthesized = (project: string) => {
+    cpSync(cdkOut, path.join(project, '.conflux', 'cdk.out'), { recursive: true });
+    return project;
+  };
+
   it('applies the seed conflux.local names, and --seed instead when given', async () => {
     // GIVEN an app whose cdk.json names a seed file, and another seed file beside it
-    const project = projectWith(
-      { conflux: { local: { seed: 'seed/demo.json' } } },
-      { 'seed/demo.json': demo, 'seed/other.json': other },
+    const project = synthesized(
+      projectWith(
+        { conflux: { local: { seed: 'seed/demo.json' } } },
+        { 'seed/demo.json': demo, 'seed/other.json': other },
+      ),
     );
 
     for (const [args, seed, ids] of [
@@ -324,7 +332,7 @@ describe('conflux local, configured by cdk.json', () => {
       [['--seed', 'seed/other.json'], other, ['hola']],
     ] as const) {
       // WHEN conflux local runs it
-      const run = start(project, ['--cdk-out', cdkOut, '--port', '0', ...args]);
+      const run = start(project, ['--port', '0', ...args]);
       await run.ready;
 
       // THEN that seed is in the table and in .conflux/local.json
@@ -349,6 +357,23 @@ describe('conflux local, configured by cdk.json', () => {
       run.kill('SIGTERM');
       expect(await run.exit).toBe(EXIT.stopped);
     }
+  });
+
+  it('gives conflux.local to the app of cdk.json only, not to an assembly named with --cdk-out', async () => {
+    // GIVEN a project whose cdk.json names a seed with a table the other assembly does not have
+    const project = projectWith(
+      { conflux: { local: { seed: 'seed/theirs.json' } } },
+      { 'seed/theirs.json': { tables: { nowhere: [{ id: 'x' }] } } },
+    );
+
+    // WHEN conflux local runs another assembly from that folder
+    const run = start(project, ['--cdk-out', cdkOut, '--port', '0']);
+    await run.ready;
+
+    // THEN the project's seed was not applied to it
+    expect(run.stderr()).not.toContain('seed');
+    run.kill('SIGTERM');
+    expect(await run.exit).toBe(EXIT.stopped);
   });
 
   it('seeds nothing and still makes the dev issuer when cdk.json has no conflux.local section', async () => {

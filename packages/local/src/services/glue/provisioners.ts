@@ -3,7 +3,7 @@ import type { ServiceModule } from '../../core/services.js';
 
 /** Why the schema registry needs no local engine. */
 const SCHEMAS_BUNDLED =
-  'producers validate against the same schemas bundled from schemas/, and the synth gate checked their compatibility';
+  'producers validate against the schemas bundled into them, and the application checks their compatibility at synth';
 
 /** The Glue Schema Registry: accepted; producers carry their schemas. */
 export const glue: ServiceModule = {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
+// First: aws-local-stepfunctions needs Promise.withResolvers as it loads, and imports evaluate in order.
 import './polyfill.js';
+import { StateMachine } from 'aws-local-stepfunctions';
 import { historyEvent, type Execution, type LibraryEvent } from './history.js';
 import { runTask, taskStates, type TaskTargets } from './tasks.js';
-
-// After the polyfill: the library needs Promise.withResolvers as it loads.
-const { StateMachine } = await import('aws-local-stepfunctions');
 
 export { describeExecution, epochSeconds, type Execution } from './history.js';
 export type { TaskTargets } from './tasks.js';

@@ -2,6 +2,49 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const ZOD_NAMED = {
+  selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+  message: "Use `import * as z from 'zod'`: the named `z` keeps all of zod (~350 KiB more in every bundle).",
+};
+
+/** Where a package may not reach: the reference application, another package's files, a package's internals. */
+const PACKAGE_BOUNDARIES = [
+  { regex: '^(\\.\\./)+app/', message: 'A package must not import the reference application (app/).' },
+  {
+    regex: '^(\\.\\./)+(constructs|handler-kit|schemas|local)/(src|handlers|dist|assets)(/|$)',
+    message: "Import another package by its name ('@conflux/<name>') and its exports, not its files.",
+  },
+  {
+    regex: '^@conflux/[^/]+/(src|dist|handlers|assets)(/|$)',
+    message: "Import '@conflux/<name>' or a subpath its package.json exports, not its files.",
+  },
+];
+
+/** Where the app and the benchmarks may not reach: into the packages' files rather than their exports. */
+const APP_BOUNDARIES = [
+  {
+    regex: '^(\\.\\./)+packages/',
+    message: "Use a package through its name ('@conflux/<name>') and its exports.",
+  },
+  PACKAGE_BOUNDARIES[2],
+];
+
+/**
+ * The same boundaries for `import()` and `require()`, which `no-restricted-imports` does not see (with the
+ * rule every file has, since a block's `no-restricted-syntax` replaces the shared one).
+ */
+const dynamicImports = (boundaries) => [
+  ZOD_NAMED,
+  ...boundaries.flatMap(({ regex, message }) => {
+    // esquery's regex literals end at the first `/`, so a slash is written `\x2F`.
+    const literal = `/${regex.replaceAll('/', '\\x2F')}/`;
+    return [
+      { selector: `ImportExpression[source.value=${literal}]`, message },
+      { selector: `CallExpression[callee.name='require'][arguments.0.value=${literal}]`, message },
+    ];
+  }),
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -27,14 +70,7 @@ export default tseslint.config(
       '@typescript-eslint/return-await': ['error', 'in-try-catch'],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
-          message:
-            "Use `import * as z from 'zod'`: the named `z` keeps all of zod (~350 KiB more in every bundle).",
-        },
-      ],
+      'no-restricted-syntax': ['error', ZOD_NAMED],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // CDK constructs are instantiated for their side effects on the tree.
       'no-new': 'off',
@@ -46,47 +82,16 @@ export default tseslint.config(
     // each other only through their names and public exports, as a user's code would.
     files: ['packages/**/*.ts', 'packages/**/*.mjs'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(\\.\\./)+app/',
-              message: 'A package must not import the reference application (app/).',
-            },
-            {
-              regex: '^(\\.\\./)+(constructs|handler-kit|schemas|local)/(src|handlers|dist|assets)(/|$)',
-              message:
-                "Import another package by its name ('@conflux/<name>') and its exports, not its files.",
-            },
-            {
-              regex: '^@conflux/[^/]+/(src|dist|handlers|assets)(/|$)',
-              message: "Import '@conflux/<name>' or a subpath its package.json exports, not its files.",
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: PACKAGE_BOUNDARIES }],
+      'no-restricted-syntax': ['error', ...dynamicImports(PACKAGE_BOUNDARIES)],
     },
   },
   {
     // The reference application and the benchmarks use the packages as a user would.
     files: ['app/**/*.ts', 'bench/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              regex: '^(\\.\\./)+packages/',
-              message: "Use a package through its name ('@conflux/<name>') and its exports.",
-            },
-            {
-              regex: '^@conflux/[^/]+/(src|dist|handlers|assets)(/|$)',
-              message: "Import '@conflux/<name>' or a subpath its package.json exports, not its files.",
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: APP_BOUNDARIES }],
+      'no-restricted-syntax': ['error', ...dynamicImports(APP_BOUNDARIES)],
     },
   },
   {

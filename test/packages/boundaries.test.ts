@@ -25,11 +25,25 @@ describe('package boundaries (eslint no-restricted-imports)', () => {
     });
   });
 
+  /** Whether every way of loading `specifier` from `file` (import, import(), require) is refused. */
   const restricted = async (file: string, specifier: string) => {
-    const [result] = await eslint.lintText(`import { x } from '${specifier}';\nexport const y = x;\n`, {
-      filePath: path.join(root, file),
-    });
-    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').length > 0;
+    const forms = [
+      `import { x } from '${specifier}';\nexport const y = x;\n`,
+      `export const y = await import('${specifier}');\n`,
+      `declare const require: (id: string) => unknown;\nexport const y = require('${specifier}');\n`,
+    ];
+    const refused = await Promise.all(
+      forms.map(async (code) => {
+        const [result] = await eslint.lintText(code, { filePath: path.join(root, file) });
+        return (result?.messages ?? []).some(
+          (m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax',
+        );
+      }),
+    );
+    if (refused.every(Boolean)) return true;
+    if (refused.some(Boolean))
+      throw new Error(`only some forms of ${specifier} are refused: ${refused.join(', ')}`);
+    return false;
   };
 
   it.each<[string, string]>([

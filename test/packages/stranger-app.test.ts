@@ -179,7 +179,22 @@ describe('the packages, installed from their tarballs into an app of its own', (
     expect(readdirSync(installed).sort()).toEqual(['constructs', 'handler-kit', 'local', 'schemas']);
     expect(existsSync(path.join(installed, 'constructs', 'assets', 'jwt-authorizer', 'index.js'))).toBe(true);
     expect(existsSync(path.join(installed, 'constructs', 'src'))).toBe(false);
+    // The premise: the app's package.json makes its files CommonJS …
     expect(JSON.parse(readFileSync(path.join(appDir, 'package.json'), 'utf8'))).not.toHaveProperty('type');
+  });
+
+  it('loads the ESM packages with require() from CommonJS, their exports whole', async () => {
+    // … and a CommonJS module of it gets the packages' exports by require().
+    const probe = `const c = require('@conflux/constructs'); const k = require('@conflux/handler-kit');
+      const contracts = require('@conflux/constructs/contracts');
+      console.log(JSON.stringify([typeof c.QueueWithDlq, typeof c.createServiceFunction, typeof k.createSqsConsumer, contracts.IDEMPOTENCY_TABLE_NAME]));`;
+    const { stdout } = await run(process.execPath, ['-e', probe], { cwd: appDir });
+    expect(JSON.parse(stdout.trim().split('\n').pop() ?? '')).toEqual([
+      'function',
+      'function',
+      'function',
+      'IDEMPOTENCY_TABLE_NAME',
+    ]);
   });
 
   it('runs the app offline with its own npx conflux local: a message sent to the queue is handled', async () => {

@@ -16,6 +16,8 @@ import {
   MAX_BODY_BYTES,
   RATE_LIMITS,
   RATE_LIMIT_TABLE_NAME,
+  type ApiLifecycle,
+  type RateLimits,
 } from '@conflux/constructs/contracts';
 
 /** A failure the client can act on: its status, a stable code and a message. */
@@ -80,11 +82,12 @@ export function route<B = undefined>(definition: RouteDefinition<B>): AnyRoute {
 }
 
 /** A route's place in the version table, as the construct passes it in `API_LIFECYCLE`. */
-const Lifecycle = z.record(
+// Typed by the contract the construct writes them by, so the two sides cannot drift apart.
+const Lifecycle: z.ZodType<ApiLifecycle> = z.record(
   z.string(),
   z.object({ deprecated: z.string(), sunset: z.string(), successor: z.string().optional() }),
 );
-const Limits = z.object({
+const Limits: z.ZodType<RateLimits> = z.object({
   tiers: z.record(z.string(), z.object({ limit: z.number(), windowSeconds: z.number() })),
   defaultTier: z.string(),
   keyTiers: z.array(z.object({ keyId: z.string(), tier: z.string() })),
@@ -92,8 +95,8 @@ const Limits = z.object({
 
 /** Settings of the middleware, read once from the environment the construct sets. */
 interface HttpSettings {
-  readonly lifecycle: z.infer<typeof Lifecycle>;
-  readonly limits?: z.infer<typeof Limits>;
+  readonly lifecycle: ApiLifecycle;
+  readonly limits?: RateLimits;
   readonly rateLimitTable?: string;
   readonly corsOrigins: readonly string[];
   readonly maxBodyBytes: number;
@@ -317,7 +320,7 @@ function clientKey(event: APIGatewayProxyEvent, caller: Caller): string {
   return `ip:${event.requestContext.identity.sourceIp}`;
 }
 
-function limitFor(limits: z.infer<typeof Limits>, event: APIGatewayProxyEvent): RateLimit {
+function limitFor(limits: RateLimits, event: APIGatewayProxyEvent): RateLimit {
   const apiKeyId = event.requestContext.identity.apiKeyId ?? '';
   const tier = limits.keyTiers.find((k) => k.keyId === apiKeyId)?.tier ?? limits.defaultTier;
   const found = limits.tiers[tier] ?? limits.tiers[limits.defaultTier];

@@ -13,7 +13,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { documents } from './clients.js';
 import { upcast, type StoredEvent, type Upcasters } from './event-store/index.js';
 import { logger, metrics } from './powertools.js';
-import { PROJECTIONS } from '@conflux/constructs/contracts';
+import { PROJECTIONS, type ProjectionTables } from '@conflux/constructs/contracts';
 
 /** An event that arrived before the one preceding it in its stream: retried until its predecessor lands. */
 export class ProjectionGapError extends Error {
@@ -88,12 +88,8 @@ export async function applyToReadModel<V extends Record<string, unknown>>(
   }
 }
 
-/** Where a projection lives: its two read-model tables and the control table naming the active one. */
-export interface ProjectionTables {
-  /** Control table (partition key `projection`). */
-  readonly control: string;
-  readonly tables: { readonly a: string; readonly b: string };
-}
+/** Where a projection lives (`@conflux/constructs/contracts`, as the `Projection` construct writes it). */
+export type { ProjectionTables } from '@conflux/constructs/contracts';
 
 /** The projections a function may use, from `PROJECTIONS` (set by the `Projection` construct's grants). */
 export function projectionsFromEnv(

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { EventStore, StreamReader } from '../event-store/index.js';
-import { PROJECTIONS } from '../contracts/index.js';
+import { PROJECTIONS, type ProjectionTables } from '../contracts/index.js';
 
 /** Properties of a {@link Projection}. */
 export interface ProjectionProps {
@@ -19,7 +19,7 @@ export interface ProjectionProps {
 }
 
 /** Projections each function uses, for its `PROJECTIONS` variable. */
-const used = new WeakMap<lambda.Function, Record<string, object>>();
+const used = new WeakMap<lambda.Function, Record<string, ProjectionTables>>();
 
 /**
  * A CQRS read model kept by the event store's change stream: two read-model tables (`a` active, `b` the

@@ -31,6 +31,9 @@ import {
   RATE_LIMITS,
   RATE_LIMIT_TABLE_NAME,
   ROUTE_SCOPES,
+  type ApiLifecycle,
+  type RateLimits,
+  type RouteScopes,
 } from '../contracts/index.js';
 
 /** The JWT authorizer, built into the package (`assets/jwt-authorizer/index.js`) so synth needs no bundler. */
@@ -131,8 +134,8 @@ export class SecureRestApi extends Construct {
   private readonly props: SecureRestApiProps;
   private authorizerCache?: apigw.TokenAuthorizer;
   private readonly validator: apigw.RequestValidator;
-  private readonly routeScopes: Record<string, readonly string[]> = {};
-  private readonly lifecycle = new Map<lambda.Function, Record<string, object>>();
+  private readonly routeScopes: Record<string, RouteScopes[string]> = {};
+  private readonly lifecycle = new Map<lambda.Function, Record<string, ApiLifecycle[string]>>();
   private readonly keyTiers: { keyId: string; tier: string }[] = [];
   private readonly wired = new Set<lambda.Function>();
   private readonly idempotent = new Set<lambda.Function>();
@@ -473,7 +476,7 @@ export class SecureRestApi extends Construct {
             ),
             defaultTier: 'free',
             keyTiers: this.keyTiers,
-          }),
+          } satisfies RateLimits),
       }),
     );
     fn.addEnvironment(

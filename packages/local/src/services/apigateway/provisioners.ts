@@ -5,7 +5,9 @@ import { SUPPORTED_ACTIONS } from './service-integrations.js';
 import { asText } from '../../core/intrinsics.js';
 import {
   accepted,
+  NOT_ENFORCED,
   regional,
+  TAGS,
   UnsupportedResourceError,
   type ProvisionContext,
   type Provisioner,
@@ -13,10 +15,9 @@ import {
 import type { ServiceModule } from '../../core/services.js';
 import { LambdaService } from '../lambda/service.js';
 
-const NOT_ENFORCED = 'the offline runtime does not enforce IAM, encryption or resource policies';
+/** The gateway's own wording of core's NO_OBSERVABILITY: it, not a function, is what logs here. */
 const NO_OBSERVABILITY =
   'CloudWatch, X-Ray and log delivery are not emulated; the gateway logs to the terminal';
-const TAGS = 'tags have no local effect';
 const DESCRIPTIVE = 'descriptive only';
 
 export { ApiGatewayService } from './service.js';

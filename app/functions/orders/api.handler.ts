@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { requireEnv } from '@conflux/handler-kit';
 import { createHttpHandler, HttpError, route, type HttpRequest } from '@conflux/handler-kit';
-import { logger, tracer } from '@conflux/handler-kit';
+import { logger } from '@conflux/handler-kit';
 import { cancelConfirmed, findOrder, insertOrder } from './adapters';
 import { CreateOrderV1, CreateOrderV2 } from './contract';
 import { fromV1, newOrder, representation, type Order } from './domain';
 
 const stateMachineArn = requireEnv('PLACE_ORDER_STATE_MACHINE_ARN');
-const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+const sfn = new SFNClient({});
 const executionArn = (orderId: string) =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${orderId}`;
 

@@ -19,6 +19,9 @@ for (const name of HANDLERS) {
     format: 'cjs',
     minify: true,
     legalComments: 'none',
+    // As the constructs bundle app handlers: ES module builds (tree-shaken), the runtime's AWS SDK.
+    mainFields: ['module', 'main'],
+    external: ['@aws-sdk/*'],
     // From sources, so the package builds alone (the handler kit need not be built first, and the kit's own
     // dependency on this package's contracts is no cycle at build time).
     alias: {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import avro from 'avsc';
-import { tracer } from './powertools.js';
+import type { Schema, Type } from 'avsc';
+import avro from 'avsc/etc/browser/avsc-types.js';
 import { DomainEvent } from './schemas.js';
 
 /**
@@ -37,14 +37,14 @@ export interface SchemaCatalog {
 
 /** Validation and schema resolution over an application's registered Avro schemas (parsed once each). */
 export function createSchemaCatalog(registered: RegisteredSchemas): SchemaCatalog {
-  const types = new Map<string, avro.Type>();
-  const typeOf = (eventType: string, version: number): avro.Type | undefined => {
+  const types = new Map<string, Type>();
+  const typeOf = (eventType: string, version: number): Type | undefined => {
     const schema = registered[eventType]?.[version];
     if (!schema) return undefined;
     const key = `${eventType}@${version}`;
     let type = types.get(key);
     if (!type) {
-      type = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false });
+      type = avro.Type.forSchema(schema as Schema, { wrapUnions: false });
       types.set(key, type);
     }
     return type;
@@ -55,7 +55,7 @@ export function createSchemaCatalog(registered: RegisteredSchemas): SchemaCatalo
       if (!type) return [`no schema is registered for ${eventType} v${version}`];
       const errors: string[] = [];
       type.isValid(data, {
-        errorHook: (path: string[], value: unknown, expected: avro.Type) => {
+        errorHook: (path: string[], value: unknown, expected: Type) => {
           errors.push(
             `${path.join('.') || '(data)'}: ${value === undefined ? 'undefined' : JSON.stringify(value)} is not a valid ${expected.typeName}`,
           );
@@ -97,10 +97,10 @@ export interface EventPublisherOptions {
 export function createEventPublisher(
   options: EventPublisherOptions,
 ): (event: DomainEvent) => Promise<PublishOutcome> {
-  const sns = tracer.captureAWSv3Client(new SNSClient({}));
+  const sns = new SNSClient({});
   // The configured endpoint, not the queue URL's host: offline, queue URLs name hosts (sqs.<region>.localhost)
   // that need not resolve; on AWS the regional endpoint serves every queue URL.
-  const sqs = tracer.captureAWSv3Client(new SQSClient({ useQueueUrlAsEndpoint: false }));
+  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   return async (event) => {
     const envelope = DomainEvent.safeParse(event);
     const errors = envelope.success

@@ -1,1 +1,2 @@
 export * from './service-function.js';
+export * from './bundler.js';

@@ -3,24 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-
-/**
- * Bundling shared by Conflux's functions: everything bundled (the SDK too, so the version is pinned and the
- * offline runtime runs the same code), minified, with source maps and an esbuild metafile for size reports.
- */
-export const serviceBundling: nodejs.BundlingOptions = {
-  minify: true,
-  sourceMap: true,
-  target: 'node22',
-  metafile: true,
-  externalModules: [],
-  // Avro schemas (`*.avsc`) a handler imports are bundled as JSON, for validation at publish.
-  loader: { '.avsc': 'json' },
-};
+import { bundledCode, bundlingFor } from './bundler.js';
 
 /** Why a function behind API Gateway needs no DLQ of its own. */
 export const INVOKED_BY_API_GATEWAY =
@@ -29,7 +15,8 @@ export const INVOKED_BY_API_GATEWAY =
 /** How a Conflux function is built; every construct that owns a function uses this. */
 export interface ServiceFunctionOptions {
   /**
-   * The handler's TypeScript or JavaScript source, bundled with esbuild at synth (`NodejsFunction`).
+   * The handler's TypeScript or JavaScript source, bundled with esbuild at synth (in the synthesizing
+   * process, see `serviceBundling`).
    * Give this or `code`.
    */
   readonly entry?: string;
@@ -47,6 +34,18 @@ export interface ServiceFunctionOptions {
   readonly environment?: Record<string, string>;
   readonly logRetention?: logs.RetentionDays;
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Bundle the AWS SDK into the asset instead of using the one the Lambda runtime provides: the SDK's version
+   * is then the one you tested, at the cost of about 300–600 KB of code per function and a few ms of cold
+   * start. Only for `entry`. @default false
+   */
+  readonly bundleAwsSdk?: boolean;
+  /**
+   * Ship a source map with the code and start Node with `--enable-source-maps`, so stack traces in the logs
+   * name TypeScript files and lines. It costs the map's bytes in the asset (3–5 MB for a handler that bundles
+   * its dependencies) and Node's source-map support at every error stack. Only for `entry`. @default false
+   */
+  readonly sourceMaps?: boolean;
   /** Why the function needs no dead-letter queue of its own (who invokes it, and where failures go). */
   readonly noDeadLetterQueueBecause: string;
   /** What an invocation error means for the caller, for the alarm's description. */
@@ -86,6 +85,11 @@ export function createServiceFunction(
       `${scope.node.path}: a service function needs exactly one of entry (a source file to bundle) and code (built code); it got ${options.entry === undefined ? 'neither' : 'both'}.`,
     );
   }
+  if (options.code && (options.bundleAwsSdk !== undefined || options.sourceMaps !== undefined)) {
+    throw new Error(
+      `${scope.node.path}: bundleAwsSdk and sourceMaps choose how an entry is bundled; code is already built. Drop them, or give entry instead of code.`,
+    );
+  }
   const common = {
     role,
     runtime: lambda.Runtime.NODEJS_22_X,
@@ -99,22 +103,15 @@ export function createServiceFunction(
     environment: {
       POWERTOOLS_SERVICE_NAME: options.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: 'Conflux',
-      NODE_OPTIONS: '--enable-source-maps',
+      ...(options.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
       ...options.environment,
     },
   };
-  const fn = options.code
-    ? new lambda.Function(scope, 'Resource', {
-        ...common,
-        code: options.code,
-        handler: `index.${options.handler ?? 'handler'}`,
-      })
-    : new nodejs.NodejsFunction(scope, 'Resource', {
-        ...common,
-        entry: options.entry,
-        handler: options.handler ?? 'handler',
-        bundling: serviceBundling,
-      });
+  const fn = new lambda.Function(scope, 'Resource', {
+    ...common,
+    code: options.code ?? bundledCode(options.entry ?? '', bundlingFor(options)),
+    handler: `index.${options.handler ?? 'handler'}`,
+  });
 
   const runtime =
     'Node.js 22 is pinned on purpose: handlers are bundled for node22 and the offline runtime executes the same bundles; move to a newer runtime together with that tooling.';

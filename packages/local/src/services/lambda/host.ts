@@ -1,10 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 const workerScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.mjs');
+
+/**
+ * The AWS SDK for JavaScript v3 packages the offline runtime provides to every function, as Lambda's Node.js
+ * runtime provides its own (`/var/runtime/node_modules`): a bundle that leaves `@aws-sdk/*` external — the
+ * default of `NodejsFunction` and of Conflux's functions — finds them wherever `cdk.out` lives.
+ */
+export const PROVIDED_SDK_PACKAGES = [
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-dynamodb-streams',
+  '@aws-sdk/client-kinesis',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/client-sfn',
+  '@aws-sdk/client-sns',
+  '@aws-sdk/client-sqs',
+  '@aws-sdk/lib-dynamodb',
+  '@aws-sdk/util-dynamodb',
+] as const;
+
+/** The `node_modules` folders the provided SDK packages resolve from (usually one). */
+function providedSdkPaths(): string[] {
+  const require = createRequire(import.meta.url);
+  const dirs = new Set<string>();
+  for (const name of PROVIDED_SDK_PACKAGES) {
+    // <dir>/node_modules/@aws-sdk/<name>/package.json → <dir>/node_modules
+    dirs.add(path.resolve(path.dirname(require.resolve(`${name}/package.json`)), '..', '..'));
+  }
+  return [...dirs];
+}
+const sdkPaths = providedSdkPaths();
 
 /** A Lambda function as the host runs it. */
 export interface FunctionSpec {
@@ -158,6 +188,8 @@ export class LambdaHost {
       workerData: {
         entryFile,
         exportName,
+        sdkPaths,
+        codeDir: spec.codeDir,
         functionName: spec.name,
         functionArn: spec.arn,
         memorySize: spec.memorySize,

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { entryFile, exportName, functionName, functionArn, memorySize, logGroupName, logStreamName } =
+const { entryFile, exportName, sdkPaths, codeDir, functionName, functionArn, memorySize, logGroupName, logStreamName } =
   workerData;
 
 function errorPayload(error, fallbackType) {
@@ -31,10 +31,23 @@ function isEsm(file) {
   return existsSync(pkg) && JSON.parse(readFileSync(pkg, 'utf8')).type === 'module';
 }
 
+/**
+ * Where `require` looks, in Lambda's order: `node_modules` folders inside the function's code, then the
+ * runtime's own SDK (Lambda's `NODE_PATH` names `/var/runtime/node_modules`), and only then — which Lambda
+ * does not have — the folders above the code, so the runtime's SDK wins over a project's copy.
+ */
+function requirePaths(file) {
+  const all = Module._nodeModulePaths(path.dirname(file));
+  const codeRoot = path.resolve(codeDir);
+  const inside = all.filter((dir) => dir.startsWith(codeRoot + path.sep));
+  const above = all.filter((dir) => !dir.startsWith(codeRoot + path.sep));
+  return [...inside, ...sdkPaths, ...above];
+}
+
 function loadCommonJs(file) {
   const mod = new Module(file);
   mod.filename = file;
-  mod.paths = Module._nodeModulePaths(path.dirname(file));
+  mod.paths = requirePaths(file);
   mod._compile(readFileSync(file, 'utf8'), file);
   return mod.exports;
 }

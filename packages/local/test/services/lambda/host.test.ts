@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LambdaHost } from '../../../src/services/lambda/host.js';
+import { LambdaHost, PROVIDED_SDK_PACKAGES } from '../../../src/services/lambda/host.js';
 
 /** Function code placed inside this project, whose package.json says "type": "module". */
 const codeDir = (files: Record<string, string>) => {
@@ -60,6 +61,67 @@ describe('Lambda host module loading', () => {
     expect(await host.invoke('broken', {})).toMatchObject({
       ok: false,
       error: { errorType: 'Runtime.ImportModuleError', errorMessage: 'boom at init' },
+    });
+  });
+});
+
+describe('Lambda host: the AWS SDK the runtime provides', () => {
+  const host = new LambdaHost();
+  afterAll(async () => {
+    await host.stop();
+  });
+  /** Code outside any project: nothing above it has a node_modules, as on Lambda. */
+  const outside = (files: Record<string, string>) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'conflux-fn-'));
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), text);
+    }
+    return dir;
+  };
+  const register = (name: string, dir: string) => {
+    host.register({
+      name,
+      arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+      codeDir: dir,
+      handler: 'index.handler',
+      timeoutSeconds: 10,
+      memorySize: 256,
+      environment: { AWS_REGION: 'us-east-1' },
+    });
+  };
+
+  it('resolves every provided SDK package for a bundle that left @aws-sdk/* external, wherever its code lives', async () => {
+    const requires = PROVIDED_SDK_PACKAGES.map((name) => `typeof require(${JSON.stringify(name)})`).join(
+      ', ',
+    );
+    register('sdk', outside({ 'index.js': `exports.handler = async () => [${requires}];` }));
+    expect(await host.invoke('sdk', {})).toEqual({
+      ok: true,
+      payload: PROVIDED_SDK_PACKAGES.map(() => 'object'),
+    });
+  });
+
+  it("prefers a copy inside the function's own code, as Lambda's module resolution does", async () => {
+    register(
+      'own',
+      outside({
+        'index.js': 'exports.handler = async () => require("@aws-sdk/client-sqs").own;',
+        'node_modules/@aws-sdk/client-sqs/index.js': 'exports.own = "bundled with the function";',
+        'node_modules/@aws-sdk/client-sqs/package.json': '{"name":"@aws-sdk/client-sqs","main":"index.js"}',
+      }),
+    );
+    expect(await host.invoke('own', {})).toEqual({ ok: true, payload: 'bundled with the function' });
+  });
+
+  it('fails the init with Runtime.ImportModuleError for a package that is neither provided nor bundled', async () => {
+    register(
+      'absent',
+      outside({ 'index.js': 'require("left-pad-not-installed"); exports.handler = async () => 1;' }),
+    );
+    expect(await host.invoke('absent', {})).toMatchObject({
+      ok: false,
+      error: { errorType: 'Runtime.ImportModuleError' },
     });
   });
 });

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 
 import type { AuthConfig, DeprecationDates, TierConfig } from '@conflux/constructs';
 
@@ -31,7 +32,7 @@ const DEFAULT_TIERS: Record<string, TierConfig> = {
   partner: { rate: 50, burst: 100, quotaPerDay: 100_000, limit: 1_200, windowSeconds: 60 },
 };
 
-const positive = (max: number) => z.number().int().min(1).max(max);
+const positive = (max: number) => z.number().check(z.int(), z.minimum(1), z.maximum(max));
 const Tier = z.strictObject({
   rate: positive(10_000),
   burst: positive(5_000),
@@ -39,47 +40,54 @@ const Tier = z.strictObject({
   limit: positive(1_000_000),
   windowSeconds: positive(86_400),
 });
-const date = z.iso.date().or(z.iso.datetime({ offset: true }));
+const date = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 const OidcAuth = z
   .strictObject({
     issuer: z.url({ protocol: /^https?$/ }),
-    audience: z.string().min(1),
-    algorithms: z.array(z.enum(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256', 'EdDSA'])).min(1),
-    jwksUrl: z.url({ protocol: /^https$/ }).optional(),
-    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+    audience: z.string().check(z.minLength(1)),
+    algorithms: z
+      .array(z.enum(['RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'PS256', 'EdDSA']))
+      .check(z.minLength(1)),
+    jwksUrl: z.optional(z.url({ protocol: /^https$/ })),
+    jwks: z.optional(z.object({ keys: z.array(z.record(z.string(), z.unknown())).check(z.minLength(1)) })),
   })
-  .refine((a) => (a.jwksUrl === undefined) !== (a.jwks === undefined), {
-    message: 'give exactly one of jwksUrl (an https URL) and jwks (the key set inline)',
-  });
+  .check(
+    z.refine((a) => (a.jwksUrl === undefined) !== (a.jwks === undefined), {
+      message: 'give exactly one of jwksUrl (an https URL) and jwks (the key set inline)',
+    }),
+  );
 const Api = z.strictObject({
-  tiers: z
-    .record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), Tier)
-    .refine((t) => 'free' in t && 'partner' in t, { message: 'tiers "free" and "partner" are required' })
-    .default(DEFAULT_TIERS),
-  corsOrigins: z.array(z.url({ protocol: /^https?$/ }).or(z.literal('*'))).default([]),
-  waf: z.boolean().default(true),
-  wafRateLimit: z.number().int().min(10).max(2_000_000_000).default(2_000),
-  stageThrottle: z.strictObject({ rate: positive(10_000), burst: positive(5_000) }).default({
+  tiers: z._default(
+    z.record(z.string().check(z.regex(/^[a-z][a-z0-9-]{0,31}$/)), Tier).check(
+      z.refine((t) => 'free' in t && 'partner' in t, {
+        message: 'tiers "free" and "partner" are required',
+      }),
+    ),
+    DEFAULT_TIERS,
+  ),
+  corsOrigins: z._default(z.array(z.union([z.url({ protocol: /^https?$/ }), z.literal('*')])), []),
+  waf: z._default(z.boolean(), true),
+  wafRateLimit: z._default(z.number().check(z.int(), z.minimum(10), z.maximum(2_000_000_000)), 2_000),
+  stageThrottle: z._default(z.strictObject({ rate: positive(10_000), burst: positive(5_000) }), {
     rate: 100,
     burst: 200,
   }),
-  deprecations: z
-    .record(
-      z.string().regex(/^v\d+$/),
-      z
-        .strictObject({ deprecated: date, sunset: date })
-        .refine((d) => new Date(d.deprecated) < new Date(d.sunset), {
+  deprecations: z._default(
+    z.record(
+      z.string().check(z.regex(/^v\d+$/)),
+      z.strictObject({ deprecated: date, sunset: date }).check(
+        z.refine((d) => new Date(d.deprecated) < new Date(d.sunset), {
           message: 'sunset must come after deprecated',
         }),
-    )
-    .default({ v1: { deprecated: '2026-11-01', sunset: '2027-06-30' } }),
-  idempotencyWindowSeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(7 * 86_400)
-    .default(86_400),
-  maxBodyBytes: z.number().int().min(1_024).max(10_485_760).default(262_144),
+      ),
+    ),
+    { v1: { deprecated: '2026-11-01', sunset: '2027-06-30' } },
+  ),
+  idempotencyWindowSeconds: z._default(
+    z.number().check(z.int(), z.minimum(60), z.maximum(7 * 86_400)),
+    86_400,
+  ),
+  maxBodyBytes: z._default(z.number().check(z.int(), z.minimum(1_024), z.maximum(10_485_760)), 262_144),
 });
 
 /**
@@ -87,7 +95,9 @@ const Api = z.strictObject({
  * Problems are reported through `bad`, each naming the field, so every one is listed at once.
  */
 export function loadApiConfig(rawApi: unknown, rawAuth: unknown, bad: (problem: string) => void): ApiConfig {
-  const parse = <T>(key: string, schema: z.ZodType<T>, raw: unknown): T | undefined => {
+  // zod/mini loads no locale: English, as full zod registers it, so each problem reads as it always did.
+  if (!z.config().localeError) z.config(en());
+  const parse = <T>(key: string, schema: z.ZodMiniType<T>, raw: unknown): T | undefined => {
     let value = raw;
     if (typeof value === 'string' && /^\s*[{[]/.test(value)) {
       try {
@@ -97,7 +107,7 @@ export function loadApiConfig(rawApi: unknown, rawAuth: unknown, bad: (problem: 
         return undefined;
       }
     }
-    const parsed = schema.safeParse(value);
+    const parsed = z.safeParse(schema, value);
     if (parsed.success) return parsed.data;
     for (const issue of parsed.error.issues) {
       const where = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
@@ -105,7 +115,7 @@ export function loadApiConfig(rawApi: unknown, rawAuth: unknown, bad: (problem: 
     }
     return undefined;
   };
-  const api = parse('api', Api, rawApi ?? {}) ?? Api.parse({});
+  const api = parse('api', Api, rawApi ?? {}) ?? z.parse(Api, {});
   const oidc = rawAuth === undefined || rawAuth === 'cognito' ? undefined : parse('auth', OidcAuth, rawAuth);
   return {
     ...api,

@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { Movement, OpenAccount } from '../functions/accounts/contract';
 import { PostReview, PutCategory, PutProduct } from '../functions/catalog/contract';
 import { CreateOrderV1, CreateOrderV2 } from '../functions/orders/contract';
 import { TelemetryReading, WebhookBody } from '../functions/webhooks/contract';
 
 /** Every API route with a body, and the schema its gateway model and handler share. */
-export const API_BODIES: Readonly<Record<string, z.ZodType>> = {
+export const API_BODIES: Readonly<Record<string, z.core.$ZodType>> = {
   'POST /v1/orders': CreateOrderV1,
   'POST /v2/orders': CreateOrderV2,
   'POST /v1/accounts': OpenAccount,
@@ -37,7 +37,7 @@ const fileOf = (route: string) =>
     .replace(/^-|-$/g, '')}.json`;
 
 /** The JSON Schema (draft-04) of a route's body, as the gateway model is generated. */
-export function bodySchemaOf(schema: z.ZodType): JsonSchema {
+export function bodySchemaOf(schema: z.core.$ZodType): JsonSchema {
   return z.toJSONSchema(schema, { target: 'draft-4', io: 'input' }) as JsonSchema;
 }
 

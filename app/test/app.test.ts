@@ -63,7 +63,7 @@ describe('the Conflux app', () => {
     expect(lookups).toEqual([]);
   });
 
-  it('ships each handler as one index.js, no source map or metafile, under 250 KB, with the runtime\'s SDK', () => {
+  it("ships each handler as one index.js, no source map or metafile, under 250 KB, with the runtime's SDK", () => {
     const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
     // authorizer, health, orders, webhooks consumer, accounts API + projector + outbox, catalog API + projector, inventory/payments/shipping/confirm steps + inventory API, orders outbox + restock + refund, three messaging consumers
     expect(assets).toHaveLength(20);
@@ -73,7 +73,9 @@ describe('the Conflux app', () => {
     }
     // The AWS SDK is the Lambda runtime's: required, never bundled (its clients' code is absent).
     const code = assets.map((asset) => readFileSync(path.join(outdir, asset, 'index.js'), 'utf8'));
-    expect(code.filter((js) => js.includes('require("@aws-sdk/client-dynamodb")')).length).toBeGreaterThan(10);
+    expect(code.filter((js) => js.includes('require("@aws-sdk/client-dynamodb")')).length).toBeGreaterThan(
+      10,
+    );
     expect(code.filter((js) => js.includes('DynamoDB_20120810')).length).toBe(0);
     // One asset esbuild did not make at synth: @conflux/constructs' pre-built JWT authorizer, as shipped.
     const shipped = readFileSync(

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documents } from '@conflux/handler-kit';
@@ -88,13 +88,13 @@ async function command(
  * `asOf`: a version from 1 up to the largest safe integer, or an ISO-8601 instant between 1970 and 9999.
  * Anything else is a 400 before the store is asked.
  */
-export const AsOfParam = z
-  .string()
-  .max(40, 'must be an ISO-8601 instant (2026-11-25T10:00:00Z) or a version number')
-  .refine(
+export const AsOfParam = z.string().check(
+  z.maxLength(40, 'must be an ISO-8601 instant (2026-11-25T10:00:00Z) or a version number'),
+  z.refine(
     (value) => (/^[1-9]\d{0,15}$/.test(value) ? Number(value) <= Number.MAX_SAFE_INTEGER : isInstant(value)),
     'must be an ISO-8601 instant (2026-11-25T10:00:00Z) or a version number from 1',
-  );
+  ),
+);
 
 /** An ISO-8601 instant from 1970 on whose calendar date exists (`Date.parse` would take 2026-02-30 as March 2). */
 function isInstant(value: string): boolean {

@@ -1,7 +1,7 @@
 // Request bodies of the accounts API: the gateway models are generated from these, the handler parses with them.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
-const amountMinor = z.number().int().min(1).max(100_000_000_00);
+const amountMinor = z.number().check(z.int(), z.minimum(1), z.maximum(100_000_000_00));
 
 /** `POST /v1/accounts` */
 export const OpenAccount = z.strictObject({ currency: z.enum(['EUR', 'USD', 'GBP']) });

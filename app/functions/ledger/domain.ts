@@ -1,13 +1,13 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** A movement of money on an account, published to the FIFO `ledger` topic with the account as message group. */
 export const LedgerPosting = z.object({
   postingId: z.uuid(),
-  accountId: z.string().min(1).max(64),
+  accountId: z.string().check(z.minLength(1), z.maxLength(64)),
   direction: z.enum(['credit', 'debit']),
   /** Minor units (cents): whole numbers, so sums are exact. */
-  amount: z.number().int().positive().max(1_000_000_000),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR'),
+  amount: z.number().check(z.int(), z.positive(), z.maximum(1_000_000_000)),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as EUR')),
   occurredAt: z.iso.datetime({ offset: true }),
 });
 /** A parsed ledger posting. */

@@ -1,5 +1,5 @@
-import * as z from 'zod';
-import { InvalidMessageError, UnsupportedEventError } from '@conflux/handler-kit';
+import * as z from 'zod/mini';
+import { InvalidMessageError, parseValue, UnsupportedEventError } from '@conflux/handler-kit';
 import { readAs } from '../shared/event-schemas';
 import type { DomainEvent } from '@conflux/handler-kit';
 
@@ -8,8 +8,8 @@ import { NOTIFIED_EVENTS, type NotifiedEventType } from './events';
 export { NOTIFIED_EVENTS, type NotifiedEventType };
 
 const OrderEventData = z.object({
-  orderId: z.string().min(1),
-  customerId: z.string().min(1),
+  orderId: z.string().check(z.minLength(1)),
+  customerId: z.string().check(z.minLength(1)),
 });
 
 /** A notification to send to a customer. */
@@ -42,12 +42,11 @@ export function notificationFor(event: DomainEvent): Notification {
       error instanceof Error ? error.message : String(error),
     ]);
   }
-  const data = OrderEventData.safeParse(v1);
-  if (!data.success) throw InvalidMessageError.fromZod(`${event.eventType} data`, data.error);
+  const data = parseValue(OrderEventData, v1, `${event.eventType} data`);
   return {
     notificationId: event.eventId,
-    customerId: data.data.customerId,
-    orderId: data.data.orderId,
+    customerId: data.customerId,
+    orderId: data.orderId,
     template: NOTIFIED_EVENTS[event.eventType],
     occurredAt: event.occurredAt,
   };

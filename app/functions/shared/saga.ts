@@ -1,12 +1,16 @@
-import * as z from 'zod';
-import { InvalidMessageError } from '@conflux/handler-kit';
+import * as z from 'zod/mini';
+import { InvalidMessageError, parseValue } from '@conflux/handler-kit';
 
 /** The order a saga carries from step to step; its `orderId` is the saga id every step is idempotent on. */
 export const SagaOrder = z.object({
   orderId: z.uuid(),
-  customerId: z.string().min(1),
-  items: z.array(z.object({ sku: z.string().min(1), quantity: z.number().int().min(1) })).min(1),
-  shipTo: z.object({ region: z.string().min(1), postcode: z.string().optional() }),
+  customerId: z.string().check(z.minLength(1)),
+  items: z
+    .array(
+      z.object({ sku: z.string().check(z.minLength(1)), quantity: z.number().check(z.int(), z.minimum(1)) }),
+    )
+    .check(z.minLength(1)),
+  shipTo: z.object({ region: z.string().check(z.minLength(1)), postcode: z.optional(z.string()) }),
 });
 export type SagaOrder = z.infer<typeof SagaOrder>;
 
@@ -14,7 +18,7 @@ export type SagaOrder = z.infer<typeof SagaOrder>;
 export const StepInput = z.object({
   operation: z.string(),
   order: SagaOrder,
-  results: z.record(z.string(), z.unknown()).optional(),
+  results: z.optional(z.record(z.string(), z.unknown())),
 });
 export type StepInput = z.infer<typeof StepInput>;
 
@@ -31,11 +35,10 @@ export class TransientError extends Error {
 /** Builds a step handler: validates the input, then runs the named operation. */
 export function sagaStep(operations: Readonly<Record<string, (input: StepInput) => Promise<unknown>>>) {
   return async (event: unknown): Promise<unknown> => {
-    const parsed = StepInput.safeParse(event);
-    if (!parsed.success) throw InvalidMessageError.fromZod('saga step input', parsed.error);
-    const operation = operations[parsed.data.operation];
-    if (!operation) throw new InvalidMessageError(`unknown operation ${parsed.data.operation}`);
-    return operation(parsed.data);
+    const input = parseValue(StepInput, event, 'saga step input');
+    const operation = operations[input.operation];
+    if (!operation) throw new InvalidMessageError(`unknown operation ${input.operation}`);
+    return operation(input);
   };
 }
 

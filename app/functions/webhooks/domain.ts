@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { WEBHOOK_PROVIDERS, WebhookBody } from './contract';
 
 /** A webhook as the queue delivers it: the body the provider sent, and what the gateway added. */
 export const InboundWebhook = z.object({
   provider: z.enum(WEBHOOK_PROVIDERS, { message: `must be one of ${WEBHOOK_PROVIDERS.join(', ')}` }),
-  receivedAt: z.string().regex(/^\d{13}$/, 'must be epoch milliseconds'),
+  receivedAt: z.string().check(z.regex(/^\d{13}$/, 'must be epoch milliseconds')),
   body: WebhookBody,
   /** The body exactly as the provider sent it, kept as text: any JSON the gateway accepted can be recorded. */
   rawBody: z.string(),

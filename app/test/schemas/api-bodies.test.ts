@@ -2,17 +2,17 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { bodySchemaOf, breakingBodyChanges, checkApiBodies } from '../../schemas/api-bodies';
 
-const v = (shape: z.ZodRawShape) => bodySchemaOf(z.strictObject(shape));
+const v = (shape: z.core.$ZodShape) => bodySchemaOf(z.strictObject(shape));
 const before = v({ name: z.string(), size: z.enum(['s', 'm', 'l']) });
 
 describe('API body schema changes within a version', () => {
   it.each<[string, ReturnType<typeof v>, RegExp | null]>([
     [
       'an optional property added',
-      v({ name: z.string(), size: z.enum(['s', 'm', 'l']), note: z.string().optional() }),
+      v({ name: z.string(), size: z.enum(['s', 'm', 'l']), note: z.optional(z.string()) }),
       null,
     ],
     ['an enum value added', v({ name: z.string(), size: z.enum(['s', 'm', 'l', 'xl']) }), null],
@@ -45,7 +45,7 @@ describe('API body schema changes within a version', () => {
     cpSync(root, copy, { recursive: true });
     // Pretend the recorded v2 body had an extra accepted property that the code no longer accepts.
     const recorded = bodySchemaOf(
-      z.strictObject({ customerId: z.string(), giftWrap: z.boolean().optional() }),
+      z.strictObject({ customerId: z.string(), giftWrap: z.optional(z.boolean()) }),
     );
     writeFileSync(path.join(copy, 'api', 'post-v2-orders.json'), JSON.stringify(recorded));
     expect(checkApiBodies(copy).join('\n')).toMatch(

@@ -5,23 +5,22 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { SecureRestApi, type AuthConfig, type SecureRestApiProps } from '../src/index.js';
 import { testStack } from '../../../test/support/cdk.js';
 
 /** A body schema with the shapes a gateway model must carry: strict objects, bounds, patterns, nesting. */
 const CreateOrder = z.strictObject({
-  customerId: z.string().min(1).max(64),
+  customerId: z.string().check(z.minLength(1), z.maxLength(64)),
   items: z
     .array(
       z.strictObject({
-        sku: z.string().regex(/^[A-Z0-9-]{3,32}$/),
-        quantity: z.number().int().min(1).max(99),
+        sku: z.string().check(z.regex(/^[A-Z0-9-]{3,32}$/)),
+        quantity: z.number().check(z.int(), z.minimum(1), z.maximum(99)),
       }),
     )
-    .min(1)
-    .max(50),
-  shipTo: z.strictObject({ region: z.string().min(2), postcode: z.string().optional() }),
+    .check(z.minLength(1), z.maxLength(50)),
+  shipTo: z.strictObject({ region: z.string().check(z.minLength(2)), postcode: z.optional(z.string()) }),
 });
 
 const oidc: AuthConfig = {

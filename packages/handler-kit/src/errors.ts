@@ -1,4 +1,4 @@
-import type { ZodError } from 'zod';
+import type { $ZodError } from 'zod/v4/core';
 
 /** A record or request whose content breaks its schema. Retrying it cannot help. */
 export class InvalidMessageError extends Error {
@@ -13,7 +13,7 @@ export class InvalidMessageError extends Error {
   }
 
   /** Wraps a zod failure so logs and DLQ reasons name every bad field. */
-  public static fromZod(what: string, error: ZodError): InvalidMessageError {
+  public static fromZod(what: string, error: $ZodError): InvalidMessageError {
     return new InvalidMessageError(
       `${what} is invalid`,
       error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`),

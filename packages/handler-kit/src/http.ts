@@ -4,11 +4,11 @@ import {
   makeIdempotent,
 } from '@aws-lambda-powertools/idempotency';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { documents } from './clients.js';
 import { idempotencySetup } from './idempotency.js';
 import { logger } from './powertools.js';
-import { unrepresentable } from './schemas.js';
+import { safeParseValue, unrepresentable } from './schemas.js';
 import { createRateLimiter, type RateLimit, type RateLimitDecision } from './rate-limiter.js';
 import {
   API_LIFECYCLE,
@@ -61,12 +61,12 @@ export interface HttpResult {
 
 /** A route: its body schema (the same one the gateway model is generated from) and its handler. */
 export interface RouteDefinition<B = unknown> {
-  readonly body?: z.ZodType<B>;
+  readonly body?: z.core.$ZodType<B>;
   /**
    * The query parameters the route reads, each a string schema; the handler sees them parsed. Any other
    * query parameter is ignored, but every one is bounded by the edge policy.
    */
-  readonly query?: Readonly<Record<string, z.ZodType<string | undefined>>>;
+  readonly query?: Readonly<Record<string, z.core.$ZodType<string | undefined>>>;
   /** Honours `Idempotency-Key`: a repeat returns the first answer; the same key with another body is a 422. */
   readonly idempotent?: boolean;
   readonly handle: (request: HttpRequest<B>) => Promise<HttpResult>;
@@ -83,11 +83,11 @@ export function route<B = undefined>(definition: RouteDefinition<B>): AnyRoute {
 
 /** A route's place in the version table, as the construct passes it in `API_LIFECYCLE`. */
 // Typed by the contract the construct writes them by, so the two sides cannot drift apart.
-const Lifecycle: z.ZodType<ApiLifecycle> = z.record(
+const Lifecycle: z.ZodMiniType<ApiLifecycle> = z.record(
   z.string(),
-  z.object({ deprecated: z.string(), sunset: z.string(), successor: z.string().optional() }),
+  z.object({ deprecated: z.string(), sunset: z.string(), successor: z.optional(z.string()) }),
 );
-const Limits: z.ZodType<RateLimits> = z.object({
+const Limits: z.ZodMiniType<RateLimits> = z.object({
   tiers: z.record(z.string(), z.object({ limit: z.number(), windowSeconds: z.number() })),
   defaultTier: z.string(),
   keyTiers: z.array(z.object({ keyId: z.string(), tier: z.string() })),
@@ -102,10 +102,17 @@ interface HttpSettings {
   readonly maxBodyBytes: number;
 }
 
+/** A setting's JSON text read by its schema; one the construct did not write throws zod's error. */
+function setting<T>(schema: z.ZodMiniType<T>, text: string): T {
+  const parsed = safeParseValue(schema, JSON.parse(text));
+  if (!parsed.success) throw parsed.error;
+  return parsed.data;
+}
+
 function settingsFromEnv(env: NodeJS.ProcessEnv): HttpSettings {
   return {
-    lifecycle: Lifecycle.parse(JSON.parse(env[API_LIFECYCLE] ?? '{}')),
-    limits: env[RATE_LIMITS] ? Limits.parse(JSON.parse(env[RATE_LIMITS])) : undefined,
+    lifecycle: setting(Lifecycle, env[API_LIFECYCLE] ?? '{}'),
+    limits: env[RATE_LIMITS] ? setting(Limits, env[RATE_LIMITS]) : undefined,
     rateLimitTable: env[RATE_LIMIT_TABLE_NAME],
     corsOrigins: (env[CORS_ORIGINS] ?? '').split(',').filter((o) => o !== ''),
     maxBodyBytes: Number(env[MAX_BODY_BYTES] ?? 262_144),
@@ -379,7 +386,7 @@ function checkedQuery(event: APIGatewayProxyEvent, definition: AnyRoute): Record
       out[name] = value;
       continue;
     }
-    const parsed = schema.safeParse(value);
+    const parsed = safeParseValue(schema, value);
     if (parsed.success) {
       if (parsed.data !== undefined) out[name] = parsed.data;
     } else details.push(...parsed.error.issues.map((i) => `${name}: ${i.message}`));
@@ -390,7 +397,7 @@ function checkedQuery(event: APIGatewayProxyEvent, definition: AnyRoute): Record
   return out;
 }
 
-function parseBody<B>(event: APIGatewayProxyEvent, schema: z.ZodType<B>, maxBytes: number): B {
+function parseBody<B>(event: APIGatewayProxyEvent, schema: z.core.$ZodType<B>, maxBytes: number): B {
   if (!isJsonMediaType(header(event, 'content-type'))) {
     throw new HttpError(415, 'UnsupportedMediaType', 'The request body must be application/json.');
   }
@@ -409,7 +416,7 @@ function parseBody<B>(event: APIGatewayProxyEvent, schema: z.ZodType<B>, maxByte
   if (problem) {
     throw new HttpError(400, 'InvalidJson', 'The request body holds a value JSON cannot carry.', [problem]);
   }
-  const parsed = schema.safeParse(json);
+  const parsed = safeParseValue(schema, json);
   if (!parsed.success) {
     throw new HttpError(
       400,

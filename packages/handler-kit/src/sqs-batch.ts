@@ -7,7 +7,7 @@ import {
 import { makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { idempotencySetup } from './idempotency.js';
 import { logger, metrics } from './powertools.js';
 import { parseJson, parseValue } from './schemas.js';
@@ -15,7 +15,7 @@ import { parseJson, parseValue } from './schemas.js';
 /** How a queue consumer turns one record into its effect. */
 export interface SqsConsumerSpec<T> {
   /** Schema of the message body (the published message itself: subscriptions use raw delivery). */
-  readonly schema: z.ZodType<T>;
+  readonly schema: z.core.$ZodType<T>;
   /** What a body is, for error messages ("domain event", "ledger posting"). */
   readonly what: string;
   /** JMESPath into the parsed body that identifies a message across redeliveries, e.g. `eventId`. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type * as Http from '../src/http.js';
 import { useDynamoDbLocal } from '../../../test/support/dynamodb.js';
 import { apiEvent, lambdaContext } from '../../../test/support/fixtures.js';
 
 type Handler = ReturnType<typeof Http.createHttpHandler>;
-const Thing = z.strictObject({ name: z.string().min(1) });
+const Thing = z.strictObject({ name: z.string().check(z.minLength(1)) });
 
 describe('HTTP middleware', () => {
   const ddb = useDynamoDbLocal();
@@ -60,7 +60,7 @@ describe('HTTP middleware', () => {
         'POST /v0/things': things,
         'POST /v2/things/{id}/touch': things,
         'GET /v1/things/{id}': http.route({
-          query: { asOf: z.string().regex(/^[1-9]\d{0,15}$/, 'must be a version from 1') },
+          query: { asOf: z.string().check(z.regex(/^[1-9]\d{0,15}$/, 'must be a version from 1')) },
           handle: ({ pathParameters, query }) => {
             calls += 1;
             return Promise.resolve({ status: 200, body: { id: pathParameters.id, query } });

@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import * as z from 'zod';
-import { requireEnv } from '@conflux/handler-kit';
+import * as z from 'zod/mini';
+import { requireEnv, safeParseValue } from '@conflux/handler-kit';
 import { logger } from '@conflux/handler-kit';
 import { allowedMethodArns, bearerToken, parseMethodArn, policyFor, type RouteScopes } from './domain.js';
 import { createVerifier, TokenRejectedError } from './verifier.js';
@@ -15,9 +15,12 @@ import {
   ROUTE_SCOPES,
 } from '@conflux/constructs/contracts';
 
-const routes = z
-  .record(z.string(), z.array(z.string()))
-  .parse(JSON.parse(requireEnv(ROUTE_SCOPES))) as RouteScopes;
+const parsedRoutes = safeParseValue(
+  z.record(z.string(), z.array(z.string())),
+  JSON.parse(requireEnv(ROUTE_SCOPES)),
+);
+if (!parsedRoutes.success) throw parsedRoutes.error;
+const routes = parsedRoutes.data as RouteScopes;
 const jwksUrl = process.env[JWKS_URL];
 const verify = createVerifier({
   issuer: requireEnv(JWT_ISSUER),

@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AuthConfig, DeprecationDates, TierConfig } from '../config/index.js';
 import { IdempotencyTable } from '../idempotency-table/index.js';
 import { createServiceFunction } from '../service-function/service-function.js';
@@ -92,7 +92,7 @@ export interface RouteOptions {
   /** No token and no API key (e.g. health). Needs a reason, recorded as the cdk-nag acknowledgment. */
   readonly open?: { readonly reason: string };
   /** The body's schema: the gateway model is generated from it (JSON Schema draft-04). */
-  readonly body?: z.ZodType;
+  readonly body?: z.core.$ZodType;
   /** Query strings and headers the gateway requires, e.g. `querystring.asOf` (path parameters always are). */
   readonly requiredParameters?: readonly string[];
   /** The route replacing this one, e.g. `/v2/orders`; with a deprecated version this route is deprecated. */
@@ -420,7 +420,7 @@ export class SecureRestApi extends Construct {
     };
   }
 
-  private modelFor(method: string, routePath: string, schema: z.ZodType): apigw.Model {
+  private modelFor(method: string, routePath: string, schema: z.core.$ZodType): apigw.Model {
     const json: Record<string, unknown> = {
       ...finiteNumbers(z.toJSONSchema(schema, { target: 'draft-4', io: 'input' })),
     };

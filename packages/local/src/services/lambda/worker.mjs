@@ -6,8 +6,17 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { entryFile, exportName, sdkPaths, codeDir, functionName, functionArn, memorySize, logGroupName, logStreamName } =
-  workerData;
+const {
+  entryFile,
+  exportName,
+  sdkPaths,
+  codeDir,
+  functionName,
+  functionArn,
+  memorySize,
+  logGroupName,
+  logStreamName,
+} = workerData;
 
 function errorPayload(error, fallbackType) {
   if (error instanceof Error) {

@@ -1,29 +1,35 @@
 /**
- * Event schemas: the checker's run time over every schema (and API body snapshot), and the publish path's
- * validation cost per event against the same path without validation (serialising only), in one run.
+ * Event schemas, each figure with a baseline from the same run:
+ *  1. the checker's run time over every schema (and the API body snapshots), against reading and parsing
+ *     the same files (the floor of any checker);
+ *  2. the publish path's validation cost per event (envelope + Avro data), against serialising the event
+ *     alone.
  *
- *   npm run bench:schemas
+ *   npx tsx --import ./bench/support/avsc-hook.mjs bench/schemas.ts
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { validateEventData } from '../app/functions/shared/event-schemas';
 import { DomainEvent } from '@conflux/handler-kit';
 import { checkSchemaFolder } from '@conflux/schemas';
 import { checkApiBodies } from '../app/schemas/api-bodies';
+import { figure, formatFigure, stats, type Benchmark } from './support/figures';
+import { isMain } from './support/main';
 
 const dir = path.resolve(import.meta.dirname, '../app/schemas');
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const RUNS = Number(process.env.SCHEMA_RUNS ?? 30);
+const EVENTS = Number(process.env.SCHEMA_EVENTS ?? 100_000);
 
-const runs: number[] = [];
-let summary = checkSchemaFolder(dir, { checks: [checkApiBodies] });
-for (let i = 0; i < 30; i += 1) {
-  const t0 = performance.now();
-  summary = checkSchemaFolder(dir, { checks: [checkApiBodies] });
-  runs.push(performance.now() - t0);
+function listJson(folder: string): string[] {
+  return readdirSync(folder, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? listJson(path.join(folder, e.name))
+      : /\.(avsc|json)$/.test(e.name)
+        ? [path.join(folder, e.name)]
+        : [],
+  );
 }
-console.log(
-  `schemas:check: median ${median(runs).toFixed(1)} ms over ${summary.types} event types, ${summary.versions} versions and the API body snapshots (30 runs; first run includes avsc's schema parsing)`,
-);
 
 const event: DomainEvent = {
   eventId: randomUUID(),
@@ -42,23 +48,75 @@ const event: DomainEvent = {
     channel: 'api',
   },
 };
-const n = 100_000;
-const time = (fn: () => void) => {
+
+/** µs per call of `fn`, over `n` calls after a warm-up; `rounds` such measurements. */
+function perCall(fn: () => void, n: number, rounds: number): number[] {
   for (let i = 0; i < 5_000; i += 1) fn();
-  const t0 = performance.now();
-  for (let i = 0; i < n; i += 1) fn();
-  return ((performance.now() - t0) * 1000) / n;
+  return Array.from({ length: rounds }, () => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i += 1) fn();
+    return ((performance.now() - t0) * 1000) / n;
+  });
+}
+
+export const benchmark: Benchmark = {
+  group: 'schemas',
+  run() {
+    const files = listJson(dir);
+    const check: number[] = [];
+    const read: number[] = [];
+    let summary = checkSchemaFolder(dir, { checks: [checkApiBodies] });
+    for (let i = 0; i < RUNS; i += 1) {
+      let t0 = performance.now();
+      for (const file of files) JSON.parse(readFileSync(file, 'utf8'));
+      read.push(performance.now() - t0);
+      t0 = performance.now();
+      summary = checkSchemaFolder(dir, { checks: [checkApiBodies] });
+      check.push(performance.now() - t0);
+    }
+    const serialise: number[] = [];
+    const validate: number[] = [];
+    for (let round = 0; round < 5; round += 1) {
+      serialise.push(...perCall(() => JSON.stringify(event), EVENTS / 5, 1));
+      validate.push(
+        ...perCall(
+          () => {
+            const envelope = DomainEvent.safeParse(event);
+            if (
+              !envelope.success ||
+              validateEventData(event.eventType, event.schemaVersion, event.data).length > 0
+            )
+              throw new Error('invalid');
+            JSON.stringify(event);
+          },
+          EVENTS / 5,
+          1,
+        ),
+      );
+    }
+    return Promise.resolve([
+      figure({
+        id: 'schemas.check.ms',
+        group: 'schemas',
+        title: `schemas:check over ${summary.types} event types, ${summary.versions} versions and the API bodies`,
+        unit: 'ms',
+        better: 'lower',
+        subject: stats(check),
+        baseline: { label: `reading and parsing the ${files.length} files`, stats: stats(read) },
+      }),
+      figure({
+        id: 'schemas.publish.validate-us',
+        group: 'schemas',
+        title: 'publish path per event: envelope + Avro validation + serialise',
+        unit: 'µs',
+        better: 'lower',
+        subject: stats(validate),
+        baseline: { label: 'serialise only', stats: stats(serialise) },
+        withDelta: true,
+        note: `${EVENTS} events in 5 rounds; an SNS publish takes milliseconds`,
+      }),
+    ]);
+  },
 };
-const baseline = time(() => JSON.stringify(event));
-const validated = time(() => {
-  const envelope = DomainEvent.safeParse(event);
-  if (!envelope.success || validateEventData(event.eventType, event.schemaVersion, event.data).length > 0)
-    throw new Error('invalid');
-  JSON.stringify(event);
-});
-console.log(
-  `publish path per event (${n} events): validated ${validated.toFixed(2)} µs, baseline serialise-only ${baseline.toFixed(2)} µs`,
-);
-console.log(
-  `  validation overhead ${(validated - baseline).toFixed(2)} µs per event (${(validated / baseline).toFixed(1)}× the baseline; an SNS publish is milliseconds)`,
-);
+
+if (isMain(import.meta.url)) for (const f of await benchmark.run()) console.log(formatFigure(f));

@@ -29,7 +29,6 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { Session, type Profiler } from 'node:inspector/promises';
 import * as path from 'node:path';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
@@ -94,6 +93,7 @@ import type { StoredEvent } from '@conflux/handler-kit/event-store';
 import { LOCAL_CREDENTIALS, startDynamoDbLocal } from '@conflux/local';
 import { figure, formatFigure, stats, type Benchmark, type Figure, type Stats } from './support/figures';
 import { isMain } from './support/main';
+import { dynamoDbPort } from './support/dynamodb-port';
 
 type Kit = typeof KitModule;
 type Kind = 'sqs' | 'kinesis' | 'dynamodb-stream';
@@ -969,28 +969,6 @@ async function profileRun<E>(
 }
 
 // --- The benchmark ---------------------------------------------------------------------------------------
-
-/**
- * The port DynamoDB Local listens on, the same for every benchmark of the process: the handler kit's
- * DynamoDB client keeps the endpoint of its first request, so a later benchmark's DynamoDB Local must answer
- * where the first one did.
- */
-async function dynamoDbPort(): Promise<number> {
-  const known = Number(process.env.CONFLUX_BENCH_DYNAMODB_PORT);
-  if (Number.isInteger(known) && known > 0) return known;
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(address && typeof address === 'object' ? address.port : 0);
-      });
-    });
-  });
-  process.env.CONFLUX_BENCH_DYNAMODB_PORT = String(port);
-  return port;
-}
 
 /** Undoes one thing the run started; run in reverse order, also on error. */
 type Stop = () => Promise<void> | void;

@@ -18,7 +18,6 @@
  *   EVENT_STORE_RUNS=5 EVENT_STORE_APPENDS=40 EVENT_STORE_LONG=10000 EVENT_STORE_PROJECTED_STREAMS=10 npx tsx bench/event-store.ts
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   CreateTableCommand,
   DeleteTableCommand,
@@ -40,6 +39,7 @@ import { createEventStore, latest, upcast, type NewEvent } from '@conflux/handle
 import { startDynamoDbLocal } from '@conflux/local';
 import { figure, formatFigure, stats, type Benchmark, type Figure } from './support/figures';
 import { isMain } from './support/main';
+import { dynamoDbPort } from './support/dynamodb-port';
 
 const progress = (line: string) => process.stderr.write(`[event-store] ${line}\n`);
 const rate = (count: number, ms: number) => (count / ms) * 1000;
@@ -58,28 +58,6 @@ function settings(env = process.env) {
     /** Streams of 100 events each that the projector catches up on, per run. */
     projectedStreams: positive('EVENT_STORE_PROJECTED_STREAMS', 10),
   };
-}
-
-/**
- * The port DynamoDB Local listens on, the same for every benchmark of the process: the handler kit's
- * DynamoDB client keeps the endpoint of its first request, so a later benchmark's DynamoDB Local must answer
- * where the first one did.
- */
-async function dynamoDbPort(): Promise<number> {
-  const known = Number(process.env.CONFLUX_BENCH_DYNAMODB_PORT);
-  if (Number.isInteger(known) && known > 0) return known;
-  const port = await new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(address && typeof address === 'object' ? address.port : 0);
-      });
-    });
-  });
-  process.env.CONFLUX_BENCH_DYNAMODB_PORT = String(port);
-  return port;
 }
 
 const metadata = { correlationId: 'bench' };

@@ -46,6 +46,8 @@ export interface BatchOutcome {
 export class SqsPoller {
   private running = false;
   private loops: Promise<void>[] = [];
+  /** Ends the long polls in flight when the poller stops. */
+  private abort = new AbortController();
   /** Shared by the loops: a run of failures is logged once, not once per loop. */
   private readonly backoff = new PollBackoff((line) =>
     process.stderr.write(`[esm ${this.spec.id}] ${line}\n`),
@@ -61,6 +63,7 @@ export class SqsPoller {
   /** Starts `maxConcurrency` polling loops. */
   public start(): void {
     this.running = true;
+    this.abort = new AbortController();
     this.backoff.start();
     this.loops = Array.from({ length: this.spec.maxConcurrency }, () => this.loop());
   }
@@ -68,6 +71,7 @@ export class SqsPoller {
   /** Stops polling and waits for batches in flight. */
   public async stop(): Promise<void> {
     this.running = false;
+    this.abort.abort();
     this.backoff.stop();
     await Promise.allSettled(this.loops);
   }
@@ -81,6 +85,7 @@ export class SqsPoller {
         this.backoff.succeeded();
         if (messages.length > 0) this.onBatch(await this.process(messages));
       } catch (error: unknown) {
+        if (this.abort.signal.aborted) return; // stopped while a long poll was open
         // The engine went away or refused: back off as Lambda does, then poll again.
         failures += 1;
         const what = error instanceof Error ? error.message : String(error);
@@ -93,14 +98,18 @@ export class SqsPoller {
     const batch: Message[] = [];
     const windowEnds = Date.now() + this.spec.maxBatchingWindowSeconds * 1000;
     while (this.running && batch.length < this.spec.batchSize) {
+      // Long polling, as Lambda's pollers do: an empty queue costs one request per 20 s, not one per second,
+      // and a message is received as soon as it arrives. Within a batching window, no longer than what is left.
+      const left = Math.ceil((windowEnds - Date.now()) / 1000);
       const { Messages = [] } = await this.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: this.spec.queueUrl,
           MaxNumberOfMessages: Math.min(10, this.spec.batchSize - batch.length),
-          WaitTimeSeconds: 1,
+          WaitTimeSeconds: batch.length === 0 ? 20 : Math.min(20, Math.max(0, left)),
           MessageSystemAttributeNames: ['All'],
           MessageAttributeNames: ['All'],
         }),
+        { abortSignal: this.abort.signal },
       );
       batch.push(...Messages);
       if (Date.now() >= windowEnds && (batch.length > 0 || Messages.length === 0)) break;

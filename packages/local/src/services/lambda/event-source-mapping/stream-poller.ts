@@ -110,7 +110,10 @@ export class StreamPoller {
     private readonly pollIntervalMs = 250,
   ) {}
 
-  /** Starts reading every shard, and looks for new shards every second. */
+  /** Wakes the shard discovery early (a shard closed, so its children are to be read). */
+  private wakeDiscovery: () => void = () => undefined;
+
+  /** Starts reading every shard, and looks for new shards every 10 s and whenever a shard closes. */
   public start(): void {
     this.running = true;
     this.backoff.start();
@@ -121,6 +124,7 @@ export class StreamPoller {
   public async stop(): Promise<void> {
     this.running = false;
     this.backoff.stop();
+    this.wakeDiscovery();
     await Promise.allSettled([this.discovery, ...this.shardLoops.values()]);
   }
 
@@ -132,7 +136,16 @@ export class StreamPoller {
           if (!this.shardLoops.has(shardId)) this.shardLoops.set(shardId, this.readShard(shardId));
         }
         failures = 0;
-        await sleep(1000);
+        // New shards appear when one closes (a split, or a DynamoDB stream's shard rolling over), which wakes
+        // this early; the periodic look is a backstop. Every second per stream was most of an idle runtime's
+        // requests to its engines.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, DISCOVERY_INTERVAL_MS);
+          this.wakeDiscovery = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       } catch (error: unknown) {
         failures += 1;
         await this.failed(error instanceof Error ? error.message : String(error), 1000, failures);
@@ -157,7 +170,10 @@ export class StreamPoller {
         const kept = records.filter((r) => matchesAny(this.spec.filters, this.filterView(r)));
         if (kept.length > 0) await this.deliver(shardId, kept);
         if (records.length > 0) checkpoint = records[records.length - 1]?.sequenceNumber;
-        if (closed) return;
+        if (closed) {
+          this.wakeDiscovery();
+          return;
+        }
         if (records.length === 0) await sleep(this.pollIntervalMs);
       } catch (error: unknown) {
         // An expired or trimmed iterator: reopen after the checkpoint, as Lambda resumes a shard.
@@ -279,5 +295,8 @@ export class StreamPoller {
     });
   }
 }
+
+/** How often a stream is asked for new shards when none has closed. */
+const DISCOVERY_INTERVAL_MS = 10_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

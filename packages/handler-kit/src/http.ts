@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { documents } from './clients.js';
 import { idempotencySetup } from './idempotency.js';
 import { logger } from './powertools.js';
-import { safeParseValue, unrepresentable } from './schemas.js';
+import { parseValue, unrepresentable } from './schemas.js';
 import { createRateLimiter, type RateLimit, type RateLimitDecision } from './rate-limiter.js';
 import {
   API_LIFECYCLE,
@@ -102,17 +102,11 @@ interface HttpSettings {
   readonly maxBodyBytes: number;
 }
 
-/** A setting's JSON text read by its schema; one the construct did not write throws zod's error. */
-function setting<T>(schema: z.ZodMiniType<T>, text: string): T {
-  const parsed = safeParseValue(schema, JSON.parse(text));
-  if (!parsed.success) throw parsed.error;
-  return parsed.data;
-}
-
 function settingsFromEnv(env: NodeJS.ProcessEnv): HttpSettings {
   return {
-    lifecycle: setting(Lifecycle, env[API_LIFECYCLE] ?? '{}'),
-    limits: env[RATE_LIMITS] ? setting(Limits, env[RATE_LIMITS]) : undefined,
+    // A value the construct did not write fails the cold start, naming the variable and each bad field.
+    lifecycle: parseValue(Lifecycle, JSON.parse(env[API_LIFECYCLE] ?? '{}'), API_LIFECYCLE),
+    limits: env[RATE_LIMITS] ? parseValue(Limits, JSON.parse(env[RATE_LIMITS]), RATE_LIMITS) : undefined,
     rateLimitTable: env[RATE_LIMIT_TABLE_NAME],
     corsOrigins: (env[CORS_ORIGINS] ?? '').split(',').filter((o) => o !== ''),
     maxBodyBytes: Number(env[MAX_BODY_BYTES] ?? 262_144),
@@ -386,7 +380,7 @@ function checkedQuery(event: APIGatewayProxyEvent, definition: AnyRoute): Record
       out[name] = value;
       continue;
     }
-    const parsed = safeParseValue(schema, value);
+    const parsed = z.safeParse(schema, value);
     if (parsed.success) {
       if (parsed.data !== undefined) out[name] = parsed.data;
     } else details.push(...parsed.error.issues.map((i) => `${name}: ${i.message}`));
@@ -416,7 +410,7 @@ function parseBody<B>(event: APIGatewayProxyEvent, schema: z.core.$ZodType<B>, m
   if (problem) {
     throw new HttpError(400, 'InvalidJson', 'The request body holds a value JSON cannot carry.', [problem]);
   }
-  const parsed = safeParseValue(schema, json);
+  const parsed = z.safeParse(schema, json);
   if (!parsed.success) {
     throw new HttpError(
       400,

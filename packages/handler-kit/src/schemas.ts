@@ -4,16 +4,10 @@ import * as z from 'zod/mini';
 import { en } from 'zod/locales';
 import { InvalidMessageError } from './errors.js';
 
-/**
- * zod/mini loads no locale, so every issue would read "Invalid input". Full zod registers English when it
- * builds its first schema; the kit does the same when this module loads (as it builds `DomainEvent`) and
- * again before each of its own parses, so messages read as they always did. A locale the application
- * configured (`z.config`) is kept.
- */
-function english(): void {
-  if (!z.config().localeError) z.config(en());
-}
-english();
+// zod/mini loads no locale, so every issue would read "Invalid input". Full zod registers English when it
+// loads; the kit does the same when this module loads (every parse of the kit goes through it), once, not
+// per parse. A locale the application configured first (`z.config`) is kept.
+if (!z.config().localeError) z.config(en());
 
 /** The envelope of every domain event published on the `domain-events` topic. */
 export const DomainEvent = z.object({
@@ -27,12 +21,6 @@ export const DomainEvent = z.object({
 });
 /** A parsed domain event. */
 export type DomainEvent = z.infer<typeof DomainEvent>;
-
-/** zod's `safeParse` with zod's English messages, for a schema of either flavour (zod/mini or full zod). */
-export function safeParseValue<T>(schema: z.core.$ZodType<T>, value: unknown) {
-  english();
-  return z.safeParse(schema, value);
-}
 
 /**
  * Parses a JSON string against `schema`, failing with an {@link InvalidMessageError} that names each bad field.
@@ -55,7 +43,7 @@ export function parseJson<T>(schema: z.core.$ZodType<T>, body: string, what: str
 
 /** Checks a value against `schema`, failing with an {@link InvalidMessageError} that names each bad field. */
 export function parseValue<T>(schema: z.core.$ZodType<T>, value: unknown, what: string): T {
-  const parsed = safeParseValue(schema, value);
+  const parsed = z.safeParse(schema, value);
   if (!parsed.success) throw InvalidMessageError.fromZod(what, parsed.error);
   return parsed.data;
 }

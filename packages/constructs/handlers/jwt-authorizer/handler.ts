@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { requireEnv, safeParseValue } from '@conflux/handler-kit';
+import { parseValue, requireEnv } from '@conflux/handler-kit';
 import { logger } from '@conflux/handler-kit';
 import { allowedMethodArns, bearerToken, parseMethodArn, policyFor, type RouteScopes } from './domain.js';
 import { createVerifier, TokenRejectedError } from './verifier.js';
@@ -15,12 +15,11 @@ import {
   ROUTE_SCOPES,
 } from '@conflux/constructs/contracts';
 
-const parsedRoutes = safeParseValue(
+const routes: RouteScopes = parseValue(
   z.record(z.string(), z.array(z.string())),
   JSON.parse(requireEnv(ROUTE_SCOPES)),
+  ROUTE_SCOPES,
 );
-if (!parsedRoutes.success) throw parsedRoutes.error;
-const routes = parsedRoutes.data as RouteScopes;
 const jwksUrl = process.env[JWKS_URL];
 const verify = createVerifier({
   issuer: requireEnv(JWT_ISSUER),

@@ -1,2 +1,3 @@
 export * from './service-function.js';
 export * from './bundler.js';
+export * from './bundling.js';

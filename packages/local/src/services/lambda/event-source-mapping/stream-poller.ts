@@ -110,8 +110,9 @@ export class StreamPoller {
     private readonly pollIntervalMs = 250,
   ) {}
 
-  /** Wakes the shard discovery early (a shard closed, so its children are to be read). */
-  private wakeDiscovery: () => void = () => undefined;
+  /** A shard closed since discovery last looked: look again now, for its children. */
+  private woken = false;
+  private wake?: () => void;
 
   /** Starts reading every shard, and looks for new shards every 10 s and whenever a shard closes. */
   public start(): void {
@@ -139,18 +140,28 @@ export class StreamPoller {
         // New shards appear when one closes (a split, or a DynamoDB stream's shard rolling over), which wakes
         // this early; the periodic look is a backstop. Every second per stream was most of an idle runtime's
         // requests to its engines.
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, DISCOVERY_INTERVAL_MS);
-          this.wakeDiscovery = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        if (!this.woken) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, DISCOVERY_INTERVAL_MS);
+            this.wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+        this.woken = false;
+        this.wake = undefined;
       } catch (error: unknown) {
         failures += 1;
         await this.failed(error instanceof Error ? error.message : String(error), 1000, failures);
       }
     }
+  }
+
+  /** Ends discovery's wait, or — if it is asking the stream right now — makes it look again at once. */
+  private wakeDiscovery(): void {
+    this.woken = true;
+    this.wake?.();
   }
 
   private async failed(what: string, baseMs: number, failures: number): Promise<void> {

@@ -17,12 +17,36 @@ export interface ProvisionContext {
   service<S>(state: ServiceClass<S>): S;
 }
 
+/**
+ * What a provisioner's {@link Provisioner.check} sees: the template as synthesized, before any engine starts
+ * or any intrinsic is resolved.
+ */
+export interface CheckContext {
+  /** The local account, region and partition the templates resolve against. */
+  readonly env: LocalEnvironment;
+  readonly stack: AssemblyStack;
+  readonly logicalId: string;
+  /** `<stack>/<logicalId> (<Type>)`: the start of every problem the check reports. */
+  readonly where: string;
+  /**
+   * The CloudFormation type of the resource a value names — `{ Ref }` or `{ "Fn::GetAtt" }` of a resource of
+   * this stack — or undefined when it names none this check can see (a literal, an import, a parameter).
+   */
+  typeOf(value: unknown): string | undefined;
+}
+
 /** A resource type the runtime brings up, with the properties it applies and those it accepts without effect. */
 export interface Provisioner {
   /** Properties that change what the local resource does. */
   readonly applies: readonly string[];
   /** Properties accepted with no local effect, each with the reason (documented in the README). */
   readonly accepts: Readonly<Record<string, string>>;
+  /**
+   * Problems that stop this resource from running faithfully, found from the template alone so that start-up
+   * lists every one of them before it starts anything; each a sentence starting with `ctx.where` and naming
+   * the property. `props` are as synthesized: intrinsics unresolved.
+   */
+  check?(ctx: CheckContext, props: Readonly<Record<string, unknown>>): readonly string[];
   create(ctx: ProvisionContext, logicalId: string, props: Record<string, unknown>): Promise<ResourceOutputs>;
 }
 

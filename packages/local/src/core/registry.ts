@@ -1,10 +1,14 @@
 import type { AssemblyStack } from './cloud-assembly.js';
-import type { Provisioner } from './provisioning.js';
+import type { LocalEnvironment } from './intrinsics.js';
+import type { CheckContext, Provisioner } from './provisioning.js';
 import type { ServiceModule } from './services.js';
 import { apigateway } from '../services/apigateway/provisioners.js';
+import { apigatewayv2 } from '../services/apigatewayv2/provisioners.js';
 import { cdk } from '../services/cdk/provisioners.js';
+import { cloudformation } from '../services/cloudformation/provisioners.js';
 import { cloudwatch } from '../services/cloudwatch/provisioners.js';
 import { dynamodb } from '../services/dynamodb/provisioners.js';
+import { events } from '../services/events/provisioners.js';
 import { glue } from '../services/glue/provisioners.js';
 import { iam } from '../services/iam/provisioners.js';
 import { kinesis } from '../services/kinesis/provisioners.js';
@@ -17,7 +21,12 @@ import { sqs } from '../services/sqs/provisioners.js';
 import { stepfunctions } from '../services/stepfunctions/provisioners.js';
 import { wafv2 } from '../services/wafv2/provisioners.js';
 
-export { UnsupportedResourceError, type ProvisionContext, type Provisioner } from './provisioning.js';
+export {
+  UnsupportedResourceError,
+  type CheckContext,
+  type ProvisionContext,
+  type Provisioner,
+} from './provisioning.js';
 
 /**
  * Every service of the runtime. The order is the one the runtime starts them in (the gateway last, once the
@@ -30,8 +39,11 @@ export const SERVICES: readonly ServiceModule[] = [
   s3,
   kinesis,
   stepfunctions,
+  events,
   lambda,
+  cloudformation,
   apigateway,
+  apigatewayv2,
   iam,
   kms,
   logs,
@@ -61,24 +73,53 @@ export function provisionersOf(services: readonly ServiceModule[]): Readonly<Rec
 export const PROVISIONERS: Readonly<Record<string, Provisioner>> = provisionersOf(SERVICES);
 
 /**
- * Every problem that would stop the template from running faithfully: unsupported types and properties,
- * each named with its stack, logical id and property.
+ * Every problem that would stop the template from running faithfully, found from the template alone:
+ * unsupported types and properties and what each provisioner's `check` finds, each named with its stack,
+ * logical id and property, each once.
  */
-export function unsupported(stack: AssemblyStack): string[] {
-  const problems: string[] = [];
-  for (const [logicalId, resource] of Object.entries(stack.template.Resources)) {
-    const provisioner = PROVISIONERS[resource.Type];
+export function unsupported(stack: AssemblyStack, env: LocalEnvironment): string[] {
+  const problems = new Set<string>();
+  const resources = stack.template.Resources;
+  const typeOf = (value: unknown): string | undefined => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const v = value as Record<string, unknown>;
+    const id =
+      typeof v.Ref === 'string'
+        ? v.Ref
+        : Array.isArray(v['Fn::GetAtt'])
+          ? v['Fn::GetAtt'][0]
+          : typeof v['Fn::GetAtt'] === 'string'
+            ? v['Fn::GetAtt'].split('.')[0]
+            : undefined;
+    return typeof id === 'string' ? resources[id]?.Type : undefined;
+  };
+  for (const [logicalId, resource] of Object.entries(resources)) {
+    const provisioner = provisionerOf(resource.Type);
     const where = `${stack.stackName}/${logicalId} (${resource.Type})`;
     if (!provisioner) {
-      problems.push(`${where}: resource type ${resource.Type} is not supported by the offline runtime`);
+      problems.add(`${where}: resource type ${resource.Type} is not supported by the offline runtime`);
       continue;
     }
-    if ('*' in provisioner.accepts) continue;
-    for (const property of Object.keys(resource.Properties ?? {})) {
-      if (!provisioner.applies.includes(property) && !(property in provisioner.accepts)) {
-        problems.push(`${where}: property ${property} is not supported by the offline runtime`);
+    if (!('*' in provisioner.accepts)) {
+      for (const property of Object.keys(resource.Properties ?? {})) {
+        if (!provisioner.applies.includes(property) && !(property in provisioner.accepts)) {
+          problems.add(`${where}: property ${property} is not supported by the offline runtime`);
+        }
       }
     }
+    const ctx: CheckContext = { env, stack, logicalId, where, typeOf };
+    for (const problem of provisioner.check?.(ctx, resource.Properties ?? {}) ?? []) problems.add(problem);
   }
-  return problems;
+  return [...problems];
+}
+
+/**
+ * The provisioner of a resource type: the table's, or for a type of CloudFormation's open `Custom::` family
+ * (custom resources name their own type) the one of `AWS::CloudFormation::CustomResource`, when registered.
+ */
+export function provisionerOf(type: string): Provisioner | undefined {
+  return (
+    PROVISIONERS[type] ??
+    (type.startsWith('Custom::') ? PROVISIONERS['AWS::CloudFormation::CustomResource'] : undefined)
+  );
 }

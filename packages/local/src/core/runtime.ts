@@ -4,8 +4,8 @@ import { readCloudAssembly, type AssemblyStack, type CfnResource } from './cloud
 import { startEngines, type Engines } from './engines.js';
 import { IntrinsicResolver, type LocalEnvironment, type ResourceOutputs } from './intrinsics.js';
 import {
-  PROVISIONERS,
   SERVICES,
+  provisionerOf,
   UnsupportedResourceError,
   unsupported,
   type ProvisionContext,
@@ -77,7 +77,7 @@ export const LOCAL_ENV: LocalEnvironment = {
  */
 export async function startRuntime(options: RuntimeOptions): Promise<RunningRuntime> {
   const stacks = readCloudAssembly(options.cdkOut);
-  const problems = stacks.flatMap(unsupported);
+  const problems = stacks.flatMap((stack) => unsupported(stack, LOCAL_ENV));
   if (problems.length > 0) {
     throw new UnsupportedResourceError(
       `the offline runtime cannot run this application as synthesized:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
@@ -171,7 +171,7 @@ async function provisionStack(
   for (const logicalId of creationOrder(stack)) {
     const resource = stack.template.Resources[logicalId] as CfnResource;
     if (resource.Condition && !resolver.condition(resource.Condition)) continue;
-    const provisioner = PROVISIONERS[resource.Type];
+    const provisioner = provisionerOf(resource.Type);
     if (!provisioner)
       throw new UnsupportedResourceError(
         `${stack.stackName}/${logicalId}: ${resource.Type} is not supported`,

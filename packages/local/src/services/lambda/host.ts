@@ -15,7 +15,9 @@ const workerScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'wo
 export const PROVIDED_SDK_PACKAGES = [
   '@aws-sdk/client-dynamodb',
   '@aws-sdk/client-dynamodb-streams',
+  '@aws-sdk/client-eventbridge',
   '@aws-sdk/client-kinesis',
+  '@aws-sdk/client-lambda',
   '@aws-sdk/client-s3',
   '@aws-sdk/client-sfn',
   '@aws-sdk/client-sns',

@@ -83,13 +83,14 @@ export function unsupported(stack: AssemblyStack, env: LocalEnvironment): string
   const typeOf = (value: unknown): string | undefined => {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
     const v = value as Record<string, unknown>;
-    const id =
+    const getAtt: unknown = v['Fn::GetAtt'];
+    const id: unknown =
       typeof v.Ref === 'string'
         ? v.Ref
-        : Array.isArray(v['Fn::GetAtt'])
-          ? v['Fn::GetAtt'][0]
-          : typeof v['Fn::GetAtt'] === 'string'
-            ? v['Fn::GetAtt'].split('.')[0]
+        : Array.isArray(getAtt)
+          ? getAtt[0]
+          : typeof getAtt === 'string'
+            ? getAtt.split('.')[0]
             : undefined;
     return typeof id === 'string' ? resources[id]?.Type : undefined;
   };

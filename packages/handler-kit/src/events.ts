@@ -98,9 +98,7 @@ export function createEventPublisher(
   options: EventPublisherOptions,
 ): (event: DomainEvent) => Promise<PublishOutcome> {
   const sns = new SNSClient({});
-  // The configured endpoint, not the queue URL's host: offline, queue URLs name hosts (sqs.<region>.localhost)
-  // that need not resolve; on AWS the regional endpoint serves every queue URL.
-  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const sqs = new SQSClient({});
   return async (event) => {
     const envelope = DomainEvent.safeParse(event);
     const errors = envelope.success

@@ -5,7 +5,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startFauxqs } from 'fauxqs';
+import { buildApp } from 'fauxqs';
 import kinesalite from 'kinesalite';
 import { startDynamoDbLocal } from '../services/dynamodb/engine.js';
 import type { ProcessExit } from './supervisor.js';
@@ -19,6 +19,8 @@ export interface Engines {
   readonly sns: SNSClient;
   readonly kinesis: KinesisClient;
   readonly s3: S3Client;
+  /** fauxqs's stores, for services that watch them. */
+  readonly fauxqs: FauxqsEngine;
   /** Process id of DynamoDB Local's Java process, to clean up after a crash. */
   readonly javaPid?: number;
   /** Settles when DynamoDB Local's Java process exits, stopped or not. */
@@ -28,6 +30,57 @@ export interface Engines {
 
 /** Dummy credentials: the engines accept any, and the SDK needs some. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+
+/** fauxqs's engine as the runtime starts it, with its stores for services that watch them. */
+export interface FauxqsEngine {
+  readonly address: string;
+  /** fauxqs's S3 store (its `spy` reports uploads and deletions when one is set). */
+  readonly s3Store: unknown;
+  stop(): Promise<void>;
+}
+
+type FauxqsStores = NonNullable<NonNullable<Parameters<typeof buildApp>[0]>['stores']>;
+
+/** One of fauxqs's store classes, which its package does not export, from its own folder. */
+async function fauxqsStore(file: string, name: string): Promise<new () => unknown> {
+  const module = (await import(new URL(file, import.meta.resolve('fauxqs')).href)) as Record<
+    string,
+    (new () => unknown) | undefined
+  >;
+  const store = module[name];
+  if (!store) throw new Error(`fauxqs has no ${name} in ${file}: check the fauxqs version`);
+  return store;
+}
+
+/**
+ * Starts fauxqs on a free loopback port with queue URLs on that same address
+ * (`http://127.0.0.1:<port>/000000000000/<name>`). fauxqs's own start names them `sqs.<region>.localhost`,
+ * a host that does not resolve here: the SDK sends to the queue URL's host by default
+ * (`useQueueUrlAsEndpoint`), so a handler with only `AWS_ENDPOINT_URL_SQS` set failed with `ENOTFOUND`.
+ */
+async function startFauxqs(region: string): Promise<FauxqsEngine> {
+  const [SqsStore, SnsStore, S3Store] = await Promise.all([
+    fauxqsStore('./sqs/sqsStore.js', 'SqsStore'),
+    fauxqsStore('./sns/snsStore.js', 'SnsStore'),
+    fauxqsStore('./s3/s3Store.js', 'S3Store'),
+  ]);
+  const stores = {
+    sqsStore: new SqsStore(),
+    snsStore: new SnsStore(),
+    s3Store: new S3Store(),
+  } as FauxqsStores;
+  // An empty host makes the store name each queue URL after the host the client called.
+  (stores.sqsStore as unknown as { host: string }).host = '';
+  const app = buildApp({ logger: false, defaultRegion: region, stores });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    address,
+    s3Store: stores.s3Store,
+    stop: async () => {
+      await app.close();
+    },
+  };
+}
 
 /**
  * Starts DynamoDB Local, fauxqs (SQS, SNS, S3) and kinesalite (Kinesis) on free loopback ports, side by side.
@@ -43,7 +96,7 @@ export async function startEngines(region: string): Promise<Engines> {
     });
   const [dynamoStart, fauxqsStart, kinesisStart] = await Promise.allSettled([
     startDynamoDbLocal(),
-    startFauxqs({ port: 0, logger: false, defaultRegion: region }),
+    startFauxqs(region),
     new Promise<void>((resolve, reject) => {
       kinesisServer.once('error', reject);
       kinesisServer.listen(0, '127.0.0.1', resolve);
@@ -93,6 +146,7 @@ export async function startEngines(region: string): Promise<Engines> {
     sns,
     kinesis,
     s3,
+    fauxqs,
     javaPid: dynamo.pid,
     javaExited: dynamo.exited,
     stop: async () => {

@@ -66,6 +66,28 @@ export function physicalName(stackName: string, logicalId: string, max = 80, suf
   return `${base.slice(0, max - suffix.length)}${suffix}`;
 }
 
+/** Stands for a value a {@link Provisioner.check} cannot know before the resources exist. */
+export const UNRESOLVED = '«unresolved»';
+
+/**
+ * A template value's text as far as the template alone tells: literals as they are, `Fn::Join` and `Fn::Sub`
+ * with each reference replaced by {@link UNRESOLVED}; undefined for a value with no text.
+ */
+export function staticText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const v = value as Record<string, unknown>;
+  const join = v['Fn::Join'];
+  if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+    return (join[1] as unknown[]).map((part) => staticText(part) ?? UNRESOLVED).join(join[0]);
+  }
+  const sub = v['Fn::Sub'];
+  const template = Array.isArray(sub) ? (sub[0] as unknown) : sub;
+  if (typeof template === 'string') return template.replace(/\$\{[^}]*\}/g, UNRESOLVED);
+  return Object.keys(v).length === 1 ? UNRESOLVED : undefined;
+}
+
 export function str(value: unknown): string | undefined {
   return value === undefined ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
 }

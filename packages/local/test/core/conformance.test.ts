@@ -8,6 +8,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime } from '../../src/core/runtime.js';
@@ -57,6 +58,15 @@ describe('offline runtime conformance', () => {
       fx.picky.addEventSource(new sources.SqsEventSource(fx.filtered, { filters: [keepOnly] }));
       fx.queue = queue;
       fx.dlq = dlq;
+      fx.outbox = new sqs.Queue(stack, 'Outbox');
+      fx.sender = new lambda.Function(
+        stack,
+        'Sender',
+        inline(
+          `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs'); const sqs = new SQSClient({}); exports.handler = async () => { await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: 'from a handler' })); return 'sent'; };`,
+          { environment: { QUEUE_URL: (fx.outbox as sqs.Queue).queueUrl } },
+        ),
+      );
       fx.bucket = new s3.Bucket(stack, 'RawZone', { enforceSSL: true, versioned: true });
       fx.sleepy = new lambda.Function(
         stack,
@@ -147,6 +157,22 @@ describe('offline runtime conformance', () => {
         ApproximateNumberOfMessagesNotVisible: '0',
       });
       expect(running.runtime.host.stats(fnName(fx.consumer)).invocations).toBeGreaterThanOrEqual(2);
+    });
+  });
+
+  describe('SQS queue URLs', () => {
+    it('name a host that resolves, so a handler with the SDK defaults sends to its queue URL', async () => {
+      // GIVEN a queue URL as the template hands it to a function (the SDK then sends to the URL's host)
+      const queueUrl = running.physical(fx.outbox as sqs.Queue);
+      expect(new URL(queueUrl).hostname).toBe('127.0.0.1');
+      // WHEN the function, with a plain new SQSClient({}), sends to it
+      const result = await running.runtime.host.invoke(fnName(fx.sender), {});
+      // THEN the message is on the queue
+      expect(result).toEqual({ ok: true, payload: 'sent' });
+      const { Messages } = await running.runtime.engines.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1 }),
+      );
+      expect(Messages?.[0]?.Body).toBe('from a handler');
     });
   });
 
@@ -296,5 +322,52 @@ describe('offline runtime refusals', () => {
     await expect(startRuntime({ cdkOut })).rejects.toThrow(
       /Refused\/Queue\w+ \(AWS::SQS::Queue\): property Bogus is not supported[\s\S]*Refused\/Bucket/,
     );
+  });
+
+  it('finds what only a closer look at the properties refuses from the templates, each once, before any engine starts', async () => {
+    // GIVEN a subscription by e-mail and a state machine with a task the local engine does not run
+    const cdkOut = synth((stack) => {
+      const topic = new sns.Topic(stack, 'Topic');
+      new sns.Subscription(stack, 'Mail', {
+        topic,
+        protocol: sns.SubscriptionProtocol.EMAIL,
+        endpoint: 'a@example.com',
+      });
+      new CfnResource(stack, 'Machine', {
+        type: 'AWS::StepFunctions::StateMachine',
+        properties: {
+          RoleArn: 'arn:aws:iam::000000000000:role/r',
+          DefinitionString: {
+            'Fn::Join': [
+              '',
+              [
+                '{"StartAt":"Run","States":{"Run":{"Type":"Task","Resource":"arn:aws:states:::ecs:runTask.sync","Parameters":{"Cluster":"',
+                { Ref: 'Topic' },
+                '"},"End":true}}}',
+              ],
+            ],
+          },
+        },
+      });
+    });
+    // WHEN the runtime starts with no Java to start DynamoDB Local with (an engine that started would fail on it)
+    const java = process.env.CONFLUX_JAVA;
+    process.env.CONFLUX_JAVA = path.join(cdkOut, 'no-java');
+    try {
+      const start = startRuntime({ cdkOut });
+      // THEN both refusals are reported, each once, and no engine was started
+      await expect(start).rejects.toThrow(UnsupportedResourceError);
+      const message = await start.catch((error: unknown) => String(error));
+      expect(message).toMatch(
+        /Refused\/Mail\w* \(AWS::SNS::Subscription\): Protocol "email" is not supported offline/,
+      );
+      expect(message).toMatch(
+        /Refused\/Machine \(AWS::StepFunctions::StateMachine\): state "Run" uses task resource arn:aws:states:::ecs:runTask.sync/,
+      );
+      expect(message.split('Protocol "email"').length).toBe(2);
+    } finally {
+      if (java === undefined) delete process.env.CONFLUX_JAVA;
+      else process.env.CONFLUX_JAVA = java;
+    }
   });
 });

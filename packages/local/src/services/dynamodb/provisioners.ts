@@ -8,7 +8,9 @@ import {
   NO_OBSERVABILITY,
   NOT_ENFORCED,
   physicalName,
+  staticText,
   str,
+  UNRESOLVED,
   TAGS,
   UnsupportedResourceError,
   type ProvisionContext,
@@ -97,6 +99,17 @@ const dynamoTable: Provisioner = {
 const dynamoGlobalTable: Provisioner = {
   ...dynamoTableCommon,
   applies: [...dynamoTableCommon.applies, 'Replicas'],
+  check(ctx, p) {
+    const regions = Array.isArray(p.Replicas)
+      ? (p.Replicas as { Region?: unknown }[]).map((r) => staticText(r.Region))
+      : [];
+    const elsewhere = regions.filter((r) => r !== undefined && r !== UNRESOLVED && r !== ctx.env.region);
+    return elsewhere.length === 0
+      ? []
+      : [
+          `${ctx.where}: Replicas in ${elsewhere.join(', ')}: the offline runtime has one region (${ctx.env.region}); configure no replica regions for local runs`,
+        ];
+  },
   async create(ctx, logicalId, p) {
     const replicas = (p.Replicas as { Region: string }[] | undefined) ?? [];
     const elsewhere = replicas.filter((r) => r.Region !== ctx.env.region);

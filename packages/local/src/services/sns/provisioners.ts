@@ -6,7 +6,9 @@ import {
   NOT_ENFORCED,
   physicalName,
   regional,
+  staticText,
   str,
+  UNRESOLVED,
   TAGS,
   UnsupportedResourceError,
   type Provisioner,
@@ -44,6 +46,12 @@ const snsSubscription: Provisioner = {
     'RedrivePolicy',
   ],
   accepts: { Region: 'everything runs in the one local region' },
+  check(ctx, p) {
+    const protocol = staticText(p.Protocol);
+    return protocol === undefined || protocol === UNRESOLVED || protocol === 'sqs' || protocol === 'lambda'
+      ? []
+      : [`${ctx.where}: Protocol "${protocol}" is not supported offline; "sqs" and "lambda" are`];
+  },
   async create(ctx, logicalId, p) {
     if (p.Protocol !== 'sqs' && p.Protocol !== 'lambda') {
       throw new UnsupportedResourceError(

@@ -33,6 +33,7 @@ import {
   type ProcessIdentity,
   type StateLock,
 } from '../core/lock.js';
+import { assertCloudAssembly } from '../core/cloud-assembly.js';
 import { startRuntime, type RunningRuntime } from '../core/runtime.js';
 import { applySeed } from '../services/dynamodb/seed.js';
 
@@ -116,6 +117,7 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
   // The settings of cdk.json's conflux.local describe the app of that cdk.json: another command (--app) or
   // assembly (--cdk-out) is not given them.
   const settings = values.app || values['cdk-out'] ? {} : project.local;
+  if (values['cdk-out']) assertCloudAssembly(path.resolve(root, values['cdk-out']));
   const seedFile = values.seed ?? settings.seed;
   const stateDir = path.join(root, '.conflux');
   mkdirSync(stateDir, { recursive: true });

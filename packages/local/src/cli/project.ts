@@ -27,6 +27,8 @@ export interface Project {
   readonly root: string;
   /** Whether there is a `cdk.json`. */
   readonly hasCdkJson: boolean;
+  /** The `app` command of `cdk.json`, when it has one. */
+  readonly app?: string;
   readonly local: LocalSettings;
   /** `watch.include`, or every file when it has none. */
   readonly include: readonly string[];
@@ -70,6 +72,7 @@ export function readProject(root: string): Project {
   return {
     root,
     hasCdkJson: true,
+    app: typeof cdkJson.app === 'string' ? cdkJson.app : undefined,
     local: localSettings(conflux.local ?? {}),
     include: include.length > 0 ? include : ['**'],
     exclude,

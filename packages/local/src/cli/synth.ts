@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { newestSource, type Project } from './project.js';
 
@@ -32,13 +32,24 @@ export function synthArgs(options: SynthOptions): string[] {
   ];
 }
 
+/** The file in a cloud assembly that names the app and context `conflux local` synthesized it from. */
+export const SYNTH_STAMP = 'conflux-synth.json';
+
+/** What made a cloud assembly: the app command and the context; another one makes another assembly. */
+export function synthStamp(project: Project, options: SynthOptions): string {
+  return JSON.stringify({ app: options.app ?? project.app ?? null, context: options.context ?? {} });
+}
+
 /**
- * Whether the cloud assembly in `outdir` is newer than every source of the app (as `cdk.json` `watch`
- * selects them), `cdk.json` itself and the other inputs.
+ * Whether the cloud assembly in `outdir` was synthesized from this app of `cdk.json` with this context
+ * (its stamp says so: after `--app` another app's output sits there) and is newer than every source of the
+ * app (as `cdk.json` `watch` selects them), `cdk.json` itself and the other inputs.
  */
 export function isCurrent(project: Project, options: SynthOptions): boolean {
   const manifest = path.join(options.outdir, 'manifest.json');
-  if (options.app || !existsSync(manifest)) return false;
+  const stamp = path.join(options.outdir, SYNTH_STAMP);
+  if (options.app || !existsSync(manifest) || !existsSync(stamp)) return false;
+  if (readFileSync(stamp, 'utf8') !== synthStamp(project, options)) return false;
   return statSync(manifest).mtimeMs > newestSource(project, ['cdk.json', ...(options.inputs ?? [])]);
 }
 
@@ -57,4 +68,5 @@ export function synthesize(project: Project, options: SynthOptions, log: (line: 
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
   });
+  writeFileSync(path.join(options.outdir, SYNTH_STAMP), synthStamp(project, options));
 }

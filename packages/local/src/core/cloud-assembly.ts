@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** A CloudFormation template as synthesized. */
@@ -47,8 +47,24 @@ interface AssetManifest {
   files?: Record<string, { source: { path: string }; destinations: Record<string, { objectKey: string }> }>;
 }
 
+/** A folder that holds no cloud assembly; the message says which and how to make one. */
+export class CloudAssemblyError extends Error {
+  public override readonly name = 'CloudAssemblyError';
+}
+
+/** Fails with a {@link CloudAssemblyError} when `dir` holds no cloud assembly. */
+export function assertCloudAssembly(dir: string): void {
+  if (existsSync(path.join(dir, 'manifest.json'))) return;
+  throw new CloudAssemblyError(
+    existsSync(dir)
+      ? `${dir} is not a cloud assembly: it has no manifest.json (synthesize into it with cdk synth --output ${dir})`
+      : `${dir} does not exist: pass the folder a synth wrote (cdk synth --output <dir>), e.g. cdk.out`,
+  );
+}
+
 /** Reads the stacks of a cloud assembly (`cdk.out`) in deployment order. */
 export function readCloudAssembly(dir: string): AssemblyStack[] {
+  assertCloudAssembly(dir);
   const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const artifacts = manifest.artifacts ?? {};
   const stacks: AssemblyStack[] = [];

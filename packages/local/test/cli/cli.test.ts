@@ -227,6 +227,21 @@ describe('conflux local', () => {
     expect(existsSync(path.join(project, '.conflux/dev-issuer'))).toBe(false);
   });
 
+  it('says which folder holds no cloud assembly when --cdk-out names a missing one, with no raw ENOENT', async () => {
+    // GIVEN a folder with no synth output in it
+    const project = newProject();
+
+    // WHEN conflux local is pointed at it
+    const run = runCli(project, ['--cdk-out', 'not-synthesized', '--port', '0']);
+
+    // THEN it exits 1 with one line naming the folder and how to make one, having started nothing
+    expect(await run.exit).toBe(1);
+    expect(run.stderr()).toBe(
+      `conflux local: ${path.join(project, 'not-synthesized')} does not exist: pass the folder a synth wrote (cdk synth --output <dir>), e.g. cdk.out\n`,
+    );
+    expect(existsSync(path.join(project, '.conflux/lock'))).toBe(false);
+  });
+
   it('stops and exits 3 with one line when DynamoDB Local dies', async () => {
     // GIVEN a running `conflux local`
     const project = newProject();

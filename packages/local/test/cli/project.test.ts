@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { glob } from '../../src/cli/glob.js';
 import { newestSource, readProject } from '../../src/cli/project.js';
-import { isCurrent, synthArgs } from '../../src/cli/synth.js';
+import { isCurrent, SYNTH_STAMP, synthArgs, synthStamp } from '../../src/cli/synth.js';
 
 /** A project folder with `files` (relative path → content), each modified `ageSeconds` ago (default 100). */
 function project(files: Record<string, string>, ages: Record<string, number> = {}): string {
@@ -174,12 +174,33 @@ describe('when the synth is current', () => {
     );
     const outdir = path.join(root, '.conflux/cdk.out');
     const p = readProject(root);
+    writeFileSync(path.join(outdir, SYNTH_STAMP), synthStamp(p, { outdir }));
 
     // THEN it is current unless the keys count, and never with --app
     expect(isCurrent(p, { outdir })).toBe(true);
     expect(isCurrent(p, { outdir, inputs: ['.conflux/dev-issuer/jwks.json'] })).toBe(false);
     expect(isCurrent(p, { outdir, app: 'npx tsx bin/app.ts' })).toBe(false);
     expect(isCurrent(p, { outdir: path.join(root, 'elsewhere') })).toBe(false);
+  });
+
+  it('is not current when another app or other context made the assembly, as `--app` leaves it', () => {
+    // GIVEN an assembly newer than every source, synthesized by another app command (conflux local --app)
+    const root = project(
+      { 'cdk.json': cdkJson({}), 'bin/app.ts': '', '.conflux/cdk.out/manifest.json': '{}' },
+      { 'cdk.json': 60, 'bin/app.ts': 50, '.conflux/cdk.out/manifest.json': 1 },
+    );
+    const outdir = path.join(root, '.conflux/cdk.out');
+    const p = readProject(root);
+    writeFileSync(path.join(outdir, SYNTH_STAMP), synthStamp(p, { outdir, app: 'node other-app.js' }));
+
+    // THEN the app of cdk.json does not take it for its own; with its own stamp it does, with other context not
+    expect(isCurrent(p, { outdir })).toBe(false);
+    writeFileSync(path.join(outdir, SYNTH_STAMP), synthStamp(p, { outdir }));
+    expect(isCurrent(p, { outdir })).toBe(true);
+    expect(isCurrent(p, { outdir, context: { 'shop:auth': { issuer: 'x' } } })).toBe(false);
+    // AND an assembly with no stamp (cdk synth's own) is not taken for current either
+    rmSync(path.join(outdir, SYNTH_STAMP));
+    expect(isCurrent(p, { outdir })).toBe(false);
   });
 
   it('passes the dev issuer as context only under the key cdk.json names', () => {

@@ -83,7 +83,7 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import { startFauxqs } from 'fauxqs';
+import { startFauxqs } from '@conflux/local';
 import kinesalite from 'kinesalite';
 import * as z from 'zod/mini';
 import { IDEMPOTENCY_TABLE_NAME, PROJECTIONS } from '@conflux/constructs/contracts';
@@ -977,7 +977,7 @@ async function startEnginesForBench(stops: Stop[]) {
   const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
   const [dynamo, fauxqs, kinesisPort] = await Promise.allSettled([
     dynamoDbPort().then((port) => startDynamoDbLocal({ port })),
-    startFauxqs({ port: 0, logger: false, defaultRegion: REGION }),
+    startFauxqs(REGION),
     new Promise<number>((resolve, reject) => {
       kinesisServer.once('error', reject);
       kinesisServer.listen(0, '127.0.0.1', () => {

@@ -1,6 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { startFauxqs } from 'fauxqs';
+import { startFauxqs } from '../../packages/local/src/core/engines';
 
 type Resource = { Type: string; Properties?: Record<string, unknown> };
 type Template = { Resources: Record<string, Resource> };
@@ -25,7 +25,7 @@ const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
  * Only the intrinsics these resources use (`Ref` of a topic, `Fn::GetAtt` of a queue's `Arn`) are resolved.
  */
 export async function startMessagingEngine(template: Template): Promise<MessagingEngine> {
-  const server = await startFauxqs({ port: 0, logger: false });
+  const server = await startFauxqs('us-east-1');
   const endpoint = server.address;
   const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials });
   const sns = new SNSClient({ endpoint, region: 'us-east-1', credentials });

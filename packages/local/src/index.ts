@@ -4,7 +4,7 @@
  * the usual way in; this module is for tests and tools that start the runtime themselves.
  */
 export { startRuntime, LOCAL_ENV, type RuntimeOptions, type RunningRuntime } from './core/runtime.js';
-export { LOCAL_CREDENTIALS, type Engines } from './core/engines.js';
+export { LOCAL_CREDENTIALS, startFauxqs, type Engines, type FauxqsEngine } from './core/engines.js';
 export { UnsupportedResourceError } from './core/provisioning.js';
 export { startDynamoDbLocal, type DynamoDbLocal } from './services/dynamodb/engine.js';
 export { applySeed, SeedError, type SeedFile } from './services/dynamodb/seed.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { startFauxqs } from 'fauxqs';
+import { startFauxqs } from '@conflux/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAs, validateEventData } from '../../../functions/shared/event-schemas';
 import type * as DomainEvents from '../../../functions/shared/domain-events';
@@ -48,7 +48,7 @@ describe('publishing a domain event (fauxqs)', () => {
   let publish: typeof DomainEvents.publishDomainEvent;
 
   beforeAll(async () => {
-    const server = await startFauxqs({ port: 0, logger: false });
+    const server = await startFauxqs('us-east-1');
     stop = () => server.stop();
     const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
     sqs = new SQSClient({ endpoint: server.address, region: 'us-east-1', credentials });

@@ -22,6 +22,7 @@ import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_ISSUER, devAuthConfig, devIssuerKeys } from './dev-issuer.js';
+import { fire } from './fire.js';
 import { readProject } from './project.js';
 import { synthesize } from './synth.js';
 import { assertJava } from '../services/dynamodb/engine.js';
@@ -40,7 +41,8 @@ import { applySeed } from '../services/dynamodb/seed.js';
 /** The exit codes of `conflux local`, as the comment at the top of this file explains them. */
 export const EXIT = { stopped: 0, failed: 1, locked: 2, engineExited: 3 } as const;
 
-const USAGE = 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]';
+const USAGE =
+  'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n       conflux fire [<rule name or ARN>]';
 
 /** Where `conflux local` runs and writes: the process's own by default. */
 export interface CliIo {
@@ -72,6 +74,7 @@ interface PidsFile {
  * is stopped; resolves with the exit code. It never exits the process itself.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  if (argv[0] === 'fire') return fire(argv.slice(1), io);
   const held: { lock?: StateLock } = {};
   // Also when something ends the process before `main` returns.
   const release = () => held.lock?.release();
@@ -165,6 +168,8 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
     cdkOut,
     stateDir,
     port,
+    // Offline no issuer answers discovery: HTTP APIs' JWT authorizers trust the dev issuer's keys instead.
+    jwks,
     onBatch: (b) => {
       io.stderr(
         `[esm ${b.mapping}] ${b.received} received, ${b.deleted} deleted, ${b.failed.length} failed\n`,
@@ -203,7 +208,7 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
     }
     await announce(runtime, { root, stateDir, seedFile, lock, io });
     io.stderr(`started in ${Date.now() - started} ms\n`);
-    io.stdout(`ready ${runtime.baseUrl ?? '(no REST API in this application)'}\n`);
+    io.stdout(`ready ${runtime.baseUrl ?? '(no API in this application)'}\n`);
   } catch (error: unknown) {
     // Could not finish starting (the seed): stop what did start, then fail.
     await runtime.stop().catch(() => undefined);
@@ -245,6 +250,7 @@ async function announce(
       audience: DEV_ISSUER.audience,
       jwksFile: path.relative(root, path.join(stateDir, 'dev-issuer', 'jwks.json')),
     },
+    apis: runtime.apis,
     endpoints: runtime.endpoints,
     apiKeys: runtime.apiKeys,
     resources: runtime.resources,

@@ -24,6 +24,13 @@ export interface DevTokenOptions {
   readonly ttlSeconds?: number;
   /** OAuth client id carried in `client_id`. @default 'conflux-dev' */
   readonly clientId?: string;
+  /**
+   * `iss`: another issuer's URL, e.g. a Cognito user pool's that an HTTP API's JWT authorizer names
+   * (`conflux local` trusts the dev issuer's keys for every JWT authorizer). @default DEV_ISSUER.issuer
+   */
+  readonly issuer?: string;
+  /** `aud`: the audience the authorizer expects (for Cognito, the app client id). @default DEV_ISSUER.audience */
+  readonly audience?: string;
 }
 
 /**
@@ -71,8 +78,8 @@ export async function issueDevToken(stateDir: string, options: DevTokenOptions):
   return new SignJWT({ scope: options.scopes, client_id: options.clientId ?? 'conflux-dev' })
     .setProtectedHeader({ alg: DEV_ISSUER.algorithm, kid: privateKey.kid, typ: 'JWT' })
     .setSubject(options.subject)
-    .setIssuer(DEV_ISSUER.issuer)
-    .setAudience(DEV_ISSUER.audience)
+    .setIssuer(options.issuer ?? DEV_ISSUER.issuer)
+    .setAudience(options.audience ?? DEV_ISSUER.audience)
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + (options.ttlSeconds ?? 3600))
     .setJti(randomUUID())

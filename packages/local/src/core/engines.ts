@@ -58,7 +58,7 @@ async function fauxqsStore(file: string, name: string): Promise<new () => unknow
  * a host that does not resolve here: the SDK sends to the queue URL's host by default
  * (`useQueueUrlAsEndpoint`), so a handler with only `AWS_ENDPOINT_URL_SQS` set failed with `ENOTFOUND`.
  */
-async function startFauxqs(region: string): Promise<FauxqsEngine> {
+export async function startFauxqs(region: string): Promise<FauxqsEngine> {
   const [SqsStore, SnsStore, S3Store] = await Promise.all([
     fauxqsStore('./sqs/sqsStore.js', 'SqsStore'),
     fauxqsStore('./sns/snsStore.js', 'SnsStore'),

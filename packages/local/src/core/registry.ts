@@ -6,6 +6,7 @@ import { apigateway } from '../services/apigateway/provisioners.js';
 import { apigatewayv2 } from '../services/apigatewayv2/provisioners.js';
 import { cdk } from '../services/cdk/provisioners.js';
 import { cloudformation } from '../services/cloudformation/provisioners.js';
+import { cognito } from '../services/cognito/provisioners.js';
 import { cloudwatch } from '../services/cloudwatch/provisioners.js';
 import { dynamodb } from '../services/dynamodb/provisioners.js';
 import { events } from '../services/events/provisioners.js';
@@ -48,6 +49,7 @@ export const SERVICES: readonly ServiceModule[] = [
   kms,
   logs,
   cloudwatch,
+  cognito,
   glue,
   cdk,
   wafv2,

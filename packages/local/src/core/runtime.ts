@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
+import type { JWK } from 'jose';
 import { readCloudAssembly, type AssemblyStack, type CfnResource } from './cloud-assembly.js';
 import { startEngines, type Engines } from './engines.js';
 import { IntrinsicResolver, type LocalEnvironment, type ResourceOutputs } from './intrinsics.js';
@@ -19,6 +20,7 @@ import { LambdaService } from '../services/lambda/service.js';
 import type { StepFunctionsEngine } from '../services/stepfunctions/engine.js';
 import { StepFunctionsService } from '../services/stepfunctions/service.js';
 import { ApiGatewayService } from '../services/apigateway/service.js';
+import { ApiGatewayV2Service } from '../services/apigatewayv2/service.js';
 import type { RuntimeHealth } from '../services/apigateway/types.js';
 
 /** Options of {@link startRuntime}. */
@@ -33,16 +35,29 @@ export interface RuntimeOptions {
   readonly onBatch?: (outcome: BatchOutcome) => void;
   /** Delays before the retries of a failed asynchronous invocation. @default [60000, 120000], as on AWS */
   readonly asyncRetryDelaysMs?: readonly number[];
+  /**
+   * Delays before the retries of a failed EventBridge target delivery; the last one repeats.
+   * @default exponential back-off with jitter from about 1 s up to 5 min, as on AWS
+   */
+  readonly eventsRetryDelaysMs?: readonly number[];
   /** Told every batch a stream event source mapping handles. */
   readonly onStreamBatch?: (outcome: StreamBatchOutcome) => void;
   /** Told each line the runtime reports about itself (an engine that exited). @default writes it to stderr */
   readonly log?: (line: string) => void;
+  /**
+   * Keys trusted for every JWT authorizer of an HTTP API in place of its issuer's discovery
+   * (`<issuer>/.well-known/openid-configuration`); `iss`, `aud` and the scopes are still checked.
+   * @default each issuer's own keys, when it can be reached
+   */
+  readonly jwks?: { keys: JWK[] };
 }
 
 /** The running application. */
 export interface RunningRuntime {
-  /** The gateway's base URL, when the application has a REST API. */
+  /** The REST API's base URL or, when the application has none, its first HTTP API's. */
   readonly baseUrl?: string;
+  /** The base URL of every REST and HTTP API, by logical id (`<stack>/<logicalId>` when ids repeat). */
+  readonly apis: Readonly<Record<string, string>>;
   readonly endpoints: Readonly<Record<string, string>>;
   /** An enabled API key of each usage plan, by plan name. */
   readonly apiKeys: Readonly<Record<string, string>>;
@@ -135,8 +150,16 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     }
     await services.start();
     const gateway = services.get(ApiGatewayService);
+    const httpApis = services.get(ApiGatewayV2Service);
+    const apiUrls: Record<string, string> = { ...gateway.urls(), ...httpApis.urls() };
     return {
-      baseUrl: gateway.baseUrl,
+      baseUrl: gateway.baseUrl ?? httpApis.baseUrl,
+      apis: Object.fromEntries(
+        Object.entries(resources).flatMap(([id, ref]) => {
+          const url = apiUrls[ref];
+          return url === undefined ? [] : [[id, url]];
+        }),
+      ),
       endpoints,
       apiKeys: gateway.keysByPlan(),
       resources,

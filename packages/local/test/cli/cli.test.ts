@@ -4,6 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
+import { readProject } from '../../src/cli/project.js';
+import { SYNTH_STAMP, synthStamp } from '../../src/cli/synth.js';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -95,6 +97,7 @@ describe('conflux local', () => {
     expect(state.baseUrl).toBe(baseUrl);
     expect(Object.keys(state.endpoints).sort()).toEqual([
       'dynamodb',
+      'events',
       'kinesis',
       'lambda',
       's3',
@@ -329,7 +332,10 @@ describe('conflux local, configured by cdk.json', () => {
 
   /** The app's assembly where conflux local keeps it, newer than cdk.json: it runs the app without a synth. */
   const synthesized = (project: string) => {
-    cpSync(cdkOut, path.join(project, '.conflux', 'cdk.out'), { recursive: true });
+    const outdir = path.join(project, '.conflux', 'cdk.out');
+    cpSync(cdkOut, outdir, { recursive: true });
+    // Stamped as conflux local's own synth of this cdk.json's app stamps it.
+    writeFileSync(path.join(outdir, SYNTH_STAMP), synthStamp(readProject(project), { outdir }));
     return project;
   };
 
@@ -417,7 +423,7 @@ describe('conflux local, configured by cdk.json', () => {
     expect(await runMain(empty, ['local'])).toEqual({
       code: EXIT.failed,
       stdout: '',
-      stderr: `conflux local: no cdk.json in ${empty}: run conflux local in the folder of your app's cdk.json, or pass --app or --cdk-out.\nusage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n`,
+      stderr: `conflux local: no cdk.json in ${empty}: run conflux local in the folder of your app's cdk.json, or pass --app or --cdk-out.\nusage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n       conflux fire [<rule name or ARN>]\n`,
     });
     expect(await runMain(typo, ['local', '--cdk-out', cdkOut])).toEqual({
       code: EXIT.failed,
@@ -429,7 +435,8 @@ describe('conflux local, configured by cdk.json', () => {
     // AND --help prints the usage
     expect(await runMain(empty, ['local', '--help'])).toMatchObject({
       code: EXIT.stopped,
-      stdout: 'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n',
+      stdout:
+        'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n       conflux fire [<rule name or ARN>]\n',
     });
   });
 });

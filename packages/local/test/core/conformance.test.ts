@@ -64,7 +64,7 @@ describe('offline runtime conformance', () => {
         'Sender',
         inline(
           `const { SQSClient, SendMessageCommand } = require('@aws-sdk/client-sqs'); const sqs = new SQSClient({}); exports.handler = async () => { await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: 'from a handler' })); return 'sent'; };`,
-          { environment: { QUEUE_URL: (fx.outbox as sqs.Queue).queueUrl } },
+          { environment: { QUEUE_URL: fx.outbox.queueUrl } },
         ),
       );
       fx.bucket = new s3.Bucket(stack, 'RawZone', { enforceSSL: true, versioned: true });

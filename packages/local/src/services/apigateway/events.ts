@@ -86,7 +86,8 @@ export function proxyEvent(state: RequestState, accountId: string, api: GatewayA
     queryStringParameters: hasQuery ? fields.query : null,
     multiValueQueryStringParameters: hasQuery ? fields.multiQuery : null,
     pathParameters: Object.keys(fields.pathParameters).length > 0 ? fields.pathParameters : null,
-    stageVariables: null,
+    stageVariables:
+      api.stageVariables && Object.keys(api.stageVariables).length > 0 ? { ...api.stageVariables } : null,
     body: state.body,
     isBase64Encoded: false,
     requestContext: {

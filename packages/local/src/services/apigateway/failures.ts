@@ -125,4 +125,6 @@ export const FAILURES = {
     errorType: 'UnsupportedMediaTypeException',
   },
   internal: { type: 'INTEGRATION_FAILURE', status: 502, message: 'Internal server error' },
+  /** A non-proxy integration with no response for the backend's status, or a MOCK template with no status. */
+  configuration: { type: 'API_CONFIGURATION_ERROR', status: 500, message: 'Internal server error' },
 } as const satisfies Record<string, GatewayFailure>;

@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import type { ApiKeySpec, GatewayApi, GatewayMethod, UsagePlanSpec } from './gateway.js';
+import type { ApiKeySpec, GatewayApi, UsagePlanSpec } from './gateway.js';
+import { method } from './method.js';
 import { ApiGatewayService } from './service.js';
-import { SUPPORTED_ACTIONS } from './service-integrations.js';
 import { asText } from '../../core/intrinsics.js';
 import {
   accepted,
   NOT_ENFORCED,
   regional,
+  staticText,
   TAGS,
+  UNRESOLVED,
   UnsupportedResourceError,
   type ProvisionContext,
   type Provisioner,
@@ -77,159 +79,6 @@ function functionArnOf(ctx: ProvisionContext, uri: unknown, where: string, prope
   return functionArn;
 }
 
-const method: Provisioner = {
-  applies: [
-    'ApiKeyRequired',
-    'AuthorizationType',
-    'AuthorizerId',
-    'HttpMethod',
-    'Integration',
-    'RequestModels',
-    'RequestParameters',
-    'RequestValidatorId',
-    'ResourceId',
-    'RestApiId',
-  ],
-  accepts: {
-    MethodResponses: 'responses are passed through as the integration returns them',
-    OperationName: DESCRIPTIVE,
-    AuthorizationScopes:
-      'scopes are checked by Cognito authorizers, which are not supported offline; a CUSTOM authorizer checks its own',
-  },
-  // eslint-disable-next-line @typescript-eslint/require-await
-  async create(ctx, logicalId, p) {
-    const where = `${ctx.stack.stackName}/${logicalId} (AWS::ApiGateway::Method)`;
-    const api = apiOf(ctx, p.RestApiId, where);
-    const authorization = asText(p.AuthorizationType ?? 'NONE');
-    if (authorization !== 'NONE' && authorization !== 'CUSTOM') {
-      throw new UnsupportedResourceError(
-        `${where}: AuthorizationType ${authorization} is not supported offline (NONE and CUSTOM are)`,
-      );
-    }
-    const integration = p.Integration as
-      | {
-          Type?: string;
-          Uri?: string;
-          IntegrationResponses?: { StatusCode?: string; ResponseParameters?: Record<string, string> }[];
-        }
-      | undefined;
-    let resolved: GatewayMethod['integration'];
-    if (integration?.Type === 'AWS_PROXY') {
-      resolved = {
-        type: 'AWS_PROXY',
-        functionArn: functionArnOf(ctx, integration.Uri, where, 'Integration.Uri'),
-      };
-    } else if (integration?.Type === 'MOCK') {
-      const response = integration.IntegrationResponses?.[0];
-      const headers = Object.fromEntries(
-        Object.entries(response?.ResponseParameters ?? {}).map(([k, v]) => [
-          k.replace('method.response.header.', ''),
-          v.replace(/^'|'$/g, ''),
-        ]),
-      );
-      resolved = { type: 'MOCK', statusCode: Number(response?.StatusCode ?? 200), headers };
-    } else if (integration?.Type === 'AWS') {
-      resolved = serviceIntegration(integration, where);
-    } else {
-      throw new UnsupportedResourceError(
-        `${where}: Integration.Type ${asText(integration?.Type)} is not supported offline (AWS_PROXY, AWS and MOCK are)`,
-      );
-    }
-    const validator =
-      p.RequestValidatorId === undefined
-        ? undefined
-        : ctx.service(ApiGatewayService).validators.get(asText(p.RequestValidatorId));
-    const requestModels = Object.fromEntries(
-      Object.entries((p.RequestModels as Record<string, unknown> | undefined) ?? {}).map(([type, model]) => [
-        type,
-        asText(model),
-      ]),
-    );
-    for (const model of Object.values(requestModels)) {
-      if (validator?.body && !api.models.has(model) && model !== 'Empty') {
-        throw new UnsupportedResourceError(
-          `${where}: RequestModels names model ${model}, which the API does not define`,
-        );
-      }
-    }
-    api.methods.push({
-      httpMethod: asText(p.HttpMethod),
-      resourceId: asText(p.ResourceId),
-      authorizerId: authorization === 'CUSTOM' ? asText(p.AuthorizerId) : undefined,
-      apiKeyRequired: truthy(p.ApiKeyRequired),
-      requestModels,
-      validateBody: validator?.body ?? false,
-      integration: resolved,
-      requiredParameters: Object.entries((p.RequestParameters as Record<string, boolean> | undefined) ?? {})
-        .filter(([, required]) => truthy(required))
-        .map(([name]) => name.replace(/^method\.request\./, '')),
-      validateParameters: validator?.parameters ?? false,
-    });
-    return { ref: newId(), attributes: {} };
-  },
-};
-
-interface ServiceIntegrationProps {
-  Uri?: string;
-  RequestTemplates?: Record<string, string>;
-  PassthroughBehavior?: string;
-  IntegrationResponses?: {
-    StatusCode?: string;
-    SelectionPattern?: string;
-    ResponseTemplates?: Record<string, string>;
-    ResponseParameters?: Record<string, string>;
-  }[];
-}
-
-/** An `AWS` integration to a service the runtime has an engine for, or a refusal naming what is missing. */
-function serviceIntegration(
-  integration: ServiceIntegrationProps,
-  where: string,
-): GatewayMethod['integration'] {
-  const match = /^arn:[^:]+:apigateway:[^:]*:([a-z0-9-]+):(action|path)\/(.+)$/.exec(asText(integration.Uri));
-  const service = match?.[1];
-  if (!match || (service !== 'sqs' && service !== 'kinesis' && service !== 'states')) {
-    throw new UnsupportedResourceError(
-      `${where}: Integration.Uri ${asText(integration.Uri)}: only SQS, Kinesis and Step Functions integrations are supported offline`,
-    );
-  }
-  const kind = match[2];
-  const rest = match[3] ?? '';
-  const action = kind === 'action' ? rest.split('&')[0] : undefined;
-  if (action !== undefined && !(SUPPORTED_ACTIONS[service] as readonly string[]).includes(action)) {
-    throw new UnsupportedResourceError(
-      `${where}: ${service} action ${action} is not supported offline (${SUPPORTED_ACTIONS[service].join(', ')} are)`,
-    );
-  }
-  if (service !== 'sqs' && kind === 'path') {
-    throw new UnsupportedResourceError(
-      `${where}: ${service} path-style integrations are not supported offline; use an action URI`,
-    );
-  }
-  const passthrough = integration.PassthroughBehavior ?? 'WHEN_NO_MATCH';
-  return {
-    type: 'AWS',
-    service,
-    action,
-    path: kind === 'path' ? rest : undefined,
-    requestTemplates: integration.RequestTemplates ?? {},
-    passthrough:
-      passthrough === 'NEVER' || passthrough === 'WHEN_NO_TEMPLATES' ? passthrough : 'WHEN_NO_MATCH',
-    responses: (integration.IntegrationResponses ?? []).map((r) => ({
-      statusCode: Number(r.StatusCode ?? 200),
-      selectionPattern:
-        r.SelectionPattern === undefined || r.SelectionPattern === '' ? undefined : r.SelectionPattern,
-      templates: r.ResponseTemplates ?? {},
-      headers: Object.fromEntries(
-        Object.entries(r.ResponseParameters ?? {}).map(([k, v]) => [
-          k.replace('method.response.header.', ''),
-          v.replace(/^'|'$/g, ''),
-        ]),
-      ),
-    })),
-  };
-}
-
 const requestValidator: Provisioner = {
   applies: ['RestApiId', 'ValidateRequestParameters', 'ValidateRequestBody', 'Name'],
   accepts: {},
@@ -257,6 +106,11 @@ const model: Provisioner = {
   },
 };
 
+const authorizerProblems = (where: string, type: string) =>
+  type === 'TOKEN' || type === 'REQUEST'
+    ? []
+    : [`${where}: Type ${type} is not supported offline (TOKEN and REQUEST are)`];
+
 const authorizer: Provisioner = {
   applies: [
     'RestApiId',
@@ -268,15 +122,17 @@ const authorizer: Provisioner = {
     'Name',
   ],
   accepts: { AuthorizerCredentials: NOT_ENFORCED, AuthType: DESCRIPTIVE },
+  check(ctx, p) {
+    const type = staticText(p.Type) ?? '';
+    return type === UNRESOLVED ? [] : authorizerProblems(ctx.where, type);
+  },
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, logicalId, p) {
     const where = `${ctx.stack.stackName}/${logicalId} (AWS::ApiGateway::Authorizer)`;
     const api = apiOf(ctx, p.RestApiId, where);
     const type = asText(p.Type);
     if (type !== 'TOKEN' && type !== 'REQUEST') {
-      throw new UnsupportedResourceError(
-        `${where}: Type ${type} is not supported offline (TOKEN and REQUEST are)`,
-      );
+      throw new UnsupportedResourceError(authorizerProblems(where, type)[0]);
     }
     const id = newId();
     api.authorizers.set(id, {
@@ -329,18 +185,26 @@ type Throttle = { RateLimit?: number; BurstLimit?: number };
 const throttleOf = (t: Throttle | undefined) =>
   t === undefined ? undefined : { rate: t.RateLimit ?? 10000, burst: t.BurstLimit ?? 5000 };
 
+const usagePlanProblems = (where: string, p: Readonly<Record<string, unknown>>) =>
+  (p.Quota as { Offset?: unknown } | undefined)?.Offset
+    ? [`${where}: Quota.Offset is not supported offline`]
+    : [];
+
 const usagePlan: Provisioner = {
   applies: ['ApiStages', 'Throttle', 'Quota', 'UsagePlanName'],
   accepts: { Description: DESCRIPTIVE, Tags: TAGS },
+  check(ctx, p) {
+    return usagePlanProblems(ctx.where, p);
+  },
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, logicalId, p) {
     const id = newId();
     const quota = p.Quota as { Limit?: number; Period?: string; Offset?: number } | undefined;
-    if (quota?.Offset) {
-      throw new UnsupportedResourceError(
-        `${ctx.stack.stackName}/${logicalId} (AWS::ApiGateway::UsagePlan): Quota.Offset is not supported offline`,
-      );
-    }
+    const [problem] = usagePlanProblems(
+      `${ctx.stack.stackName}/${logicalId} (AWS::ApiGateway::UsagePlan)`,
+      p,
+    );
+    if (problem !== undefined) throw new UnsupportedResourceError(problem);
     const plan: UsagePlanSpec = {
       id,
       name: p.UsagePlanName === undefined ? logicalId : asText(p.UsagePlanName),
@@ -404,35 +268,51 @@ const gatewayResponse: Provisioner = {
   },
 };
 
+interface MethodSetting {
+  HttpMethod?: string;
+  ResourcePath?: string;
+  ThrottlingRateLimit?: number;
+  ThrottlingBurstLimit?: number;
+}
+
+const throttles = (p: Readonly<Record<string, unknown>>) =>
+  ((p.MethodSettings as MethodSetting[] | undefined) ?? []).filter(
+    (s) => s.ThrottlingRateLimit !== undefined || s.ThrottlingBurstLimit !== undefined,
+  );
+
+const stageProblems = (where: string, p: Readonly<Record<string, unknown>>) =>
+  throttles(p)
+    .filter((s) => s.HttpMethod !== '*' || s.ResourcePath !== '/*')
+    .map(
+      (s) =>
+        `${where}: MethodSettings throttling for ${asText(s.HttpMethod)} ${asText(s.ResourcePath)} is not supported offline yet (stage-wide "*" "/*" is)`,
+    );
+
 const stage: Provisioner = {
-  applies: ['RestApiId', 'StageName', 'DeploymentId', 'MethodSettings'],
+  applies: ['RestApiId', 'StageName', 'DeploymentId', 'MethodSettings', 'Variables'],
   accepts: {
     AccessLogSetting: NO_OBSERVABILITY,
     TracingEnabled: NO_OBSERVABILITY,
     Description: DESCRIPTIVE,
     Tags: TAGS,
   },
+  check(ctx, p) {
+    return stageProblems(ctx.where, p);
+  },
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, logicalId, p) {
     const where = `${ctx.stack.stackName}/${logicalId} (AWS::ApiGateway::Stage)`;
     const api = apiOf(ctx, p.RestApiId, where);
+    const [problem] = stageProblems(where, p);
+    if (problem !== undefined) throw new UnsupportedResourceError(problem);
     api.stageName = asText(p.StageName);
-    const settings =
-      (p.MethodSettings as
-        | {
-            HttpMethod?: string;
-            ResourcePath?: string;
-            ThrottlingRateLimit?: number;
-            ThrottlingBurstLimit?: number;
-          }[]
-        | undefined) ?? [];
-    for (const s of settings) {
-      if (s.ThrottlingRateLimit === undefined && s.ThrottlingBurstLimit === undefined) continue;
-      if (s.HttpMethod !== '*' || s.ResourcePath !== '/*') {
-        throw new UnsupportedResourceError(
-          `${where}: MethodSettings throttling for ${asText(s.HttpMethod)} ${asText(s.ResourcePath)} is not supported offline yet (stage-wide "*" "/*" is)`,
-        );
-      }
+    api.stageVariables = Object.fromEntries(
+      Object.entries((p.Variables as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [
+        k,
+        asText(v),
+      ]),
+    );
+    for (const s of throttles(p)) {
       api.throttle = { rate: s.ThrottlingRateLimit ?? 10000, burst: s.ThrottlingBurstLimit ?? 5000 };
     }
     return { ref: asText(p.StageName), attributes: {} };

@@ -1,4 +1,14 @@
-import { PutRecordCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import {
+  DescribeStreamCommand,
+  DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListShardsCommand,
+  ListStreamsCommand,
+  PutRecordCommand,
+  PutRecordsCommand,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
 import {
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
@@ -28,28 +38,46 @@ export interface ServiceClients {
 /** Actions the runtime performs for `AWS` integrations, by service. */
 export const SUPPORTED_ACTIONS = {
   sqs: ['SendMessage'],
-  kinesis: ['PutRecord', 'PutRecords'],
+  kinesis: [
+    'PutRecord',
+    'PutRecords',
+    'GetShardIterator',
+    'GetRecords',
+    'ListStreams',
+    'ListShards',
+    'DescribeStream',
+    'DescribeStreamSummary',
+  ],
   states: ['StartExecution', 'StartSyncExecution'],
 } as const;
 
+/** A backend's answer as API Gateway sees it: what the integration responses map. */
+export interface ServiceAnswer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
 /**
  * Performs an `AWS` integration's request (the rendered request template) against the local engine, and
- * answers with the backend's status and JSON body as API Gateway sees them.
+ * answers with the backend's status, headers and JSON body as API Gateway sees them.
  */
 export async function callService(
   clients: ServiceClients,
   target: ServiceTarget,
   body: string,
-): Promise<{ status: number; body: string }> {
+): Promise<ServiceAnswer> {
   try {
     if (target.service === 'sqs') return await sqsSendMessage(clients.sqs, target.path ?? '', body);
+    // Kinesis's JSON request is the rendered template; its answer is Kinesis's JSON (Data in base64, epoch times).
+    if (target.service === 'kinesis') return await kinesisCall(clients.kinesis, target.action ?? '', body);
     const params = (body.trim() === '' ? {} : JSON.parse(body)) as Record<string, unknown>;
-    if (target.service === 'kinesis') return await kinesisPut(clients.kinesis, target.action ?? '', params);
     return await statesStart(clients.stepFunctions, target.action ?? '', params);
   } catch (error: unknown) {
     const e = error as { name?: string; code?: string; message?: string };
     return {
       status: 400,
+      headers: {},
       body: JSON.stringify({
         __type: e.code ?? e.name ?? 'ValidationException',
         message: e.message ?? String(error),
@@ -58,12 +86,13 @@ export async function callService(
   }
 }
 
-async function sqsSendMessage(sqs: SQSClient, path: string, body: string) {
+async function sqsSendMessage(sqs: SQSClient, path: string, body: string): Promise<ServiceAnswer> {
   const form = new URLSearchParams(body);
   const action = form.get('Action');
   if (action !== 'SendMessage') {
     return {
       status: 400,
+      headers: {},
       body: JSON.stringify({
         Error: { Code: 'InvalidAction', Message: `Action ${action ?? '(none)'} is not supported offline` },
       }),
@@ -92,6 +121,7 @@ async function sqsSendMessage(sqs: SQSClient, path: string, body: string) {
     // SQS refuses the message itself (fauxqs would store it): the same answer as AWS.
     return {
       status: 400,
+      headers: {},
       body: JSON.stringify({
         Error: {
           Code: 'InvalidParameterValue',
@@ -114,6 +144,7 @@ async function sqsSendMessage(sqs: SQSClient, path: string, body: string) {
   );
   return {
     status: 200,
+    headers: {},
     body: JSON.stringify({
       SendMessageResponse: {
         SendMessageResult: {
@@ -163,36 +194,90 @@ function queueOf(sqs: SQSClient, queueName: string): Promise<QueueTarget> {
   return lookup;
 }
 
-async function kinesisPut(kinesis: KinesisClient, action: string, p: Record<string, unknown>) {
-  const data = (value: unknown) => Buffer.from(asText(value), 'base64');
-  if (action === 'PutRecord') {
-    const out = await kinesis.send(
-      new PutRecordCommand({
-        StreamName: asText(p.StreamName),
-        Data: data(p.Data),
-        PartitionKey: asText(p.PartitionKey),
-        ExplicitHashKey: p.ExplicitHashKey === undefined ? undefined : asText(p.ExplicitHashKey),
-      }),
-    );
+/** The Kinesis actions an integration may call, by name, as the engine client's commands. */
+const KINESIS_COMMANDS = {
+  PutRecord: PutRecordCommand,
+  PutRecords: PutRecordsCommand,
+  GetShardIterator: GetShardIteratorCommand,
+  GetRecords: GetRecordsCommand,
+  ListStreams: ListStreamsCommand,
+  ListShards: ListShardsCommand,
+  DescribeStream: DescribeStreamCommand,
+  DescribeStreamSummary: DescribeStreamSummaryCommand,
+} as const satisfies Record<(typeof SUPPORTED_ACTIONS)['kinesis'][number], unknown>;
+
+type KinesisAction = keyof typeof KINESIS_COMMANDS;
+
+/**
+ * One Kinesis action: the rendered template is its JSON request, and the answer is the JSON Kinesis sends
+ * (`Data` in base64, times in epoch seconds; an error as `{"__type", "message"}` with its 4xx status).
+ */
+async function kinesisCall(kinesis: KinesisClient, action: string, body: string): Promise<ServiceAnswer> {
+  let request: unknown;
+  try {
+    request = JSON.parse(body);
+  } catch {
+    return kinesisError(400, 'SerializationException', 'the request is not JSON');
+  }
+  if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+    return kinesisError(400, 'SerializationException', 'the request is not a JSON object');
+  }
+  const Command = KINESIS_COMMANDS[action as KinesisAction] as
+    (new (input: Record<string, unknown>) => Parameters<KinesisClient['send']>[0]) | undefined;
+  if (!Command) return kinesisError(400, 'UnknownOperationException', `${action} is not a Kinesis action`);
+  try {
+    const answer: unknown = await kinesis.send(new Command(kinesisInput(request as Record<string, unknown>)));
     return {
       status: 200,
-      body: JSON.stringify({ SequenceNumber: out.SequenceNumber, ShardId: out.ShardId }),
+      headers: { 'Content-Type': 'application/x-amz-json-1.1' },
+      body: JSON.stringify(answer, kinesisJson),
     };
+  } catch (error: unknown) {
+    const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    if (e.$metadata?.httpStatusCode === undefined) throw error;
+    return kinesisError(e.$metadata.httpStatusCode, e.name ?? 'InternalFailure', e.message ?? '');
   }
-  const records = (p.Records as { Data?: unknown; PartitionKey?: unknown }[] | undefined) ?? [];
-  const out = await kinesis.send(
-    new PutRecordsCommand({
-      StreamName: asText(p.StreamName),
-      Records: records.map((r) => ({ Data: data(r.Data), PartitionKey: asText(r.PartitionKey) })),
-    }),
-  );
+}
+
+function kinesisError(status: number, type: string, message: string): ServiceAnswer {
   return {
-    status: 200,
-    body: JSON.stringify({ FailedRecordCount: out.FailedRecordCount, Records: out.Records }),
+    status,
+    headers: { 'Content-Type': 'application/x-amz-json-1.1' },
+    body: JSON.stringify({ __type: type, message }),
   };
 }
 
-async function statesStart(engine: StepFunctionsEngine, action: string, p: Record<string, unknown>) {
+/** Kinesis's JSON request as the SDK takes it: blobs from base64, timestamps from epoch seconds. */
+function kinesisInput(request: Record<string, unknown>): Record<string, unknown> {
+  const blob = (value: unknown) => Buffer.from(asText(value), 'base64');
+  const input: Record<string, unknown> = { ...request };
+  if (input.Data !== undefined) input.Data = blob(input.Data);
+  if (Array.isArray(input.Records)) {
+    input.Records = (input.Records as Record<string, unknown>[]).map((r) => ({ ...r, Data: blob(r.Data) }));
+  }
+  for (const key of ['Timestamp', 'ExclusiveStartTimestamp'] as const) {
+    const value = input[key];
+    if (typeof value === 'number') input[key] = new Date(value * 1000);
+    else if (typeof value === 'string')
+      input[key] = new Date(/^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : value);
+  }
+  return input;
+}
+
+/** `JSON.stringify`'s replacer for Kinesis's wire format: bytes as base64, dates as epoch seconds. */
+function kinesisJson(this: unknown, key: string, value: unknown): unknown {
+  if (key === '$metadata') return undefined; // the SDK's, not Kinesis's
+  const raw = (this as Record<string, unknown>)[key];
+  if (raw instanceof Uint8Array) return Buffer.from(raw).toString('base64');
+  if (raw instanceof Date) return raw.getTime() / 1000;
+  return value;
+}
+
+async function statesStart(
+  engine: StepFunctionsEngine,
+  action: string,
+  p: Record<string, unknown>,
+): Promise<ServiceAnswer> {
   const arn = asText(p.stateMachineArn);
   const input = typeof p.input === 'string' ? p.input : '{}';
   const name = p.name === undefined ? undefined : asText(p.name);
@@ -200,11 +285,16 @@ async function statesStart(engine: StepFunctionsEngine, action: string, p: Recor
     const execution = engine.start(arn, input, name);
     return {
       status: 200,
+      headers: {},
       body: JSON.stringify({
         executionArn: execution.executionArn,
         startDate: epochSeconds(execution.startDate),
       }),
     };
   }
-  return { status: 200, body: JSON.stringify(describeExecution(await engine.runSync(arn, input, name))) };
+  return {
+    status: 200,
+    headers: {},
+    body: JSON.stringify(describeExecution(await engine.runSync(arn, input, name))),
+  };
 }

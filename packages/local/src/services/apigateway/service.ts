@@ -44,6 +44,12 @@ export class ApiGatewayService implements ServiceState {
     return keys;
   }
 
+  /** The base URL of the REST API served, by API id (the `Ref` of its `AWS::ApiGateway::RestApi`). */
+  public urls(): Record<string, string> {
+    const [api] = this.apis.values();
+    return api && this.baseUrl !== undefined ? { [api.apiId]: this.baseUrl } : {};
+  }
+
   /** Serves the application's REST API; the offline gateway serves one, at its base URL. */
   public async start(): Promise<void> {
     if (this.apis.size > 1) {

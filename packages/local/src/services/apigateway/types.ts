@@ -3,10 +3,26 @@ import type { ServiceTarget } from './service-integrations.js';
 
 /** An integration response: chosen by matching its pattern against the backend status; the default has none. */
 export interface IntegrationResponseSpec {
+  /** The method response's status code, which the client gets unless a template overrides it. */
   readonly statusCode: number;
+  /** A Java regex that must match the whole backend status code; undefined for the default response. */
   readonly selectionPattern?: string;
+  /** Response templates (VTL) by media type. */
   readonly templates: Readonly<Record<string, string>>;
-  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Method response header name → where its value comes from, as `ResponseParameters` write it: a `'literal'`,
+   * `integration.response.header.X`, `integration.response.multivalueheader.X`, `integration.response.body`,
+   * `integration.response.body.<JSONPath>`, `context.X` or `stageVariables.X`.
+   */
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+/** What a non-proxy integration (MOCK or AWS) maps: its request templates and its integration responses. */
+export interface MappedIntegration {
+  /** Request templates by content type. */
+  readonly requestTemplates: Readonly<Record<string, string>>;
+  readonly passthrough: 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
+  readonly responses: readonly IntegrationResponseSpec[];
 }
 
 /** A Lambda authorizer as the template declares it. */
@@ -60,18 +76,8 @@ export interface GatewayMethod {
   readonly validateBody: boolean;
   readonly integration:
     | { readonly type: 'AWS_PROXY'; readonly functionArn: string }
-    | {
-        readonly type: 'MOCK';
-        readonly statusCode: number;
-        readonly headers: Readonly<Record<string, string>>;
-      }
-    | ({
-        readonly type: 'AWS';
-        /** Request templates by content type. */
-        readonly requestTemplates: Readonly<Record<string, string>>;
-        readonly passthrough: 'WHEN_NO_MATCH' | 'WHEN_NO_TEMPLATES' | 'NEVER';
-        readonly responses: readonly IntegrationResponseSpec[];
-      } & ServiceTarget);
+    | ({ readonly type: 'MOCK' } & MappedIntegration)
+    | ({ readonly type: 'AWS' } & MappedIntegration & ServiceTarget);
   /** `querystring.x`, `header.y`, `path.z` parameters the method requires (checked when a validator asks). */
   readonly requiredParameters: readonly string[];
   readonly validateParameters: boolean;
@@ -84,6 +90,8 @@ export interface GatewayApi {
   readonly resources: Map<string, { parentId: string; pathPart: string }>;
   readonly methods: GatewayMethod[];
   stageName?: string;
+  /** The stage's `Variables`: `$stageVariables` of the mapping templates. */
+  stageVariables?: Readonly<Record<string, string>>;
   /** Stage-level default throttling (`MethodSettings` for `*` `/*`). */
   throttle?: { rate: number; burst: number };
   apiKeySource: 'HEADER' | 'AUTHORIZER';

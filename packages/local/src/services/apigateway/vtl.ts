@@ -73,12 +73,30 @@ interface Call {
   params: unknown[];
 }
 
+/**
+ * `#set($context.responseOverride.header.Access-Control-Allow-Origin = …)` (CDK's CORS template) names a header
+ * with hyphens, which VTL reads as a dotted name; API Gateway takes the whole name, as the bracket form does.
+ */
+function bracketHyphenatedHeaders(template: string): string {
+  return template.replace(
+    /\$(\{?)context\.(responseOverride|requestOverride)\.header\.([A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)+)/g,
+    (_all, brace: string, override: string, name: string) => `$${brace}context.${override}.header["${name}"]`,
+  );
+}
+
 /** A map with the Java methods templates call on `$input.params()` and `$context.authorizer` (`keySet`, `get`, …). */
-function javaMap<T extends object>(values: T): T {
+function javaMap<T extends object>(values: T, caseInsensitive = false): T {
   const map = { ...values };
+  const get = (key: string): unknown => {
+    const v = values as Record<string, unknown>;
+    if (Object.hasOwn(v, key) || !caseInsensitive) return v[key];
+    // Header names are case-insensitive: CDK's CORS template asks for `Origin`, a client may send `origin`.
+    const found = Object.keys(v).find((k) => k.toLowerCase() === key.toLowerCase());
+    return found === undefined ? undefined : v[found];
+  };
   const methods = {
     keySet: () => Object.keys(values),
-    get: (key: string) => (values as Record<string, unknown>)[key],
+    get,
     containsKey: (key: string) => Object.hasOwn(values, key),
     size: () => Object.keys(values).length,
     isEmpty: () => Object.keys(values).length === 0,
@@ -93,7 +111,7 @@ export function renderTemplate(template: string, input: TemplateInput): string {
   const params = {
     path: javaMap(input.params.path),
     querystring: javaMap(input.params.querystring),
-    header: javaMap(input.params.header),
+    header: javaMap(input.params.header, true),
   };
   const authorizer = input.context.authorizer;
   // A shallow copy: `responseOverride` stays the caller's object, so `#set($context.responseOverride…)` reaches it.
@@ -111,7 +129,7 @@ export function renderTemplate(template: string, input: TemplateInput): string {
         : (input.params.path[name] ?? input.params.querystring[name] ?? input.params.header[name] ?? ''),
   };
   const rendered = render(
-    template,
+    bracketHyphenatedHeaders(template),
     { input: $input, util, context, stageVariables: input.stageVariables ?? {} },
     undefined,
     { customMethodHandlers: javaStringMethods },

@@ -1,12 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import type { FunctionError, LambdaHost } from './host.js';
 
-/** Where an asynchronous invocation's outcome goes: an SQS queue or SNS topic, by ARN. */
+/** Where an asynchronous invocation's DLQ message or record goes: an SQS queue or SNS topic, by ARN. */
 export type Deliver = (
   arn: string,
   body: string,
   attributes?: Record<string, { type: 'String' | 'Number'; value: string }>,
 ) => Promise<void>;
+
+/** The record a destination gets for one asynchronous invocation, as AWS documents it. */
+export interface InvocationRecord {
+  readonly version: '1.0';
+  readonly timestamp: string;
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
+    readonly condition: string;
+    readonly approximateInvokeCount: number;
+  };
+  readonly requestPayload: unknown;
+  readonly responseContext: {
+    readonly statusCode: number;
+    readonly executedVersion: string;
+    readonly functionError?: string;
+  };
+  readonly responsePayload: unknown;
+}
+
+/**
+ * A kind of destination another service delivers to (EventBridge buses): which ARNs it takes, and how a
+ * record reaches one.
+ */
+export interface DestinationRoute {
+  accepts(arn: string): boolean;
+  send(arn: string, record: InvocationRecord, outcome: 'Success' | 'Failure'): Promise<void>;
+}
 
 /** The asynchronous invocation settings of a function (`EventInvokeConfig` and `DeadLetterConfig`). */
 export interface AsyncConfig {
@@ -23,11 +51,14 @@ export interface AsyncConfig {
  * Lambda's asynchronous invocation: the caller gets an acknowledgement at once; a failed event is retried
  * `maxRetryAttempts` times after the retry delays (AWS waits about one, then two minutes), then goes to the
  * function's DLQ (the original event, with `RequestID`, `ErrorCode`, `ErrorMessage` attributes) and to its
- * on-failure destination (the invocation record); a success goes to its on-success destination.
+ * on-failure destination (the invocation record); a success goes to its on-success destination. A
+ * destination is an SQS queue or SNS topic (the record is the message), a function (the record is the
+ * payload of an asynchronous invocation) or a route's kind, such as an EventBridge bus.
  */
 export class AsyncInvoker {
   private readonly configs = new Map<string, AsyncConfig>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly routes: DestinationRoute[] = [];
   private stopped = false;
 
   constructor(
@@ -41,6 +72,16 @@ export class AsyncInvoker {
   public configure(functionName: string, config: AsyncConfig): void {
     const name = this.host.get(functionName)?.name ?? functionName;
     this.configs.set(name, { ...this.configs.get(name), ...config });
+  }
+
+  /** Adds a kind of destination besides SQS queues, SNS topics and Lambda functions. */
+  public addRoute(route: DestinationRoute): void {
+    this.routes.push(route);
+  }
+
+  /** Whether a destination is a function of the host or of a kind a route takes (SQS and SNS aside). */
+  public deliversTo(arn: string): boolean {
+    return this.host.get(arn) !== undefined || this.routes.some((r) => r.accepts(arn));
   }
 
   /** Accepts an event for asynchronous invocation; returns its request id at once. */
@@ -70,9 +111,10 @@ export class AsyncInvoker {
       const result = await this.host.invoke(functionName, event);
       if (result.ok) {
         if (config.onSuccess) {
-          await this.deliver(
+          await this.destination(
             config.onSuccess,
             this.record(spec?.arn ?? functionName, requestId, 'Success', attempts, event, result.payload),
+            'Success',
           );
         }
         return;
@@ -122,7 +164,7 @@ export class AsyncInvoker {
       });
     }
     if (config.onFailure) {
-      await this.deliver(
+      await this.destination(
         config.onFailure,
         this.record(
           functionArn,
@@ -133,6 +175,28 @@ export class AsyncInvoker {
           { errorMessage: error.errorMessage, errorType: error.errorType },
           'Unhandled',
         ),
+        'Failure',
+      );
+    }
+  }
+
+  /**
+   * Sends a record to a destination: a function gets it as the payload of an asynchronous invocation, a
+   * route's destination (an event bus) as it takes it, an SQS queue or SNS topic as the message body.
+   */
+  private async destination(
+    arn: string,
+    record: InvocationRecord,
+    outcome: 'Success' | 'Failure',
+  ): Promise<void> {
+    try {
+      const route = this.routes.find((r) => r.accepts(arn));
+      if (this.host.get(arn)) this.invoke(arn, record);
+      else if (route) await route.send(arn, record, outcome);
+      else await this.deliver(arn, JSON.stringify(record));
+    } catch (error: unknown) {
+      process.stderr.write(
+        `[lambda ${record.requestContext.functionArn}] the ${outcome.toLowerCase()} record of ${record.requestContext.requestId} could not reach ${arn}: ${error instanceof Error ? error.message : String(error)}\n`,
       );
     }
   }
@@ -145,8 +209,8 @@ export class AsyncInvoker {
     requestPayload: unknown,
     responsePayload: unknown,
     functionError?: string,
-  ): string {
-    return JSON.stringify({
+  ): InvocationRecord {
+    return {
       version: '1.0',
       timestamp: new Date().toISOString(),
       requestContext: {
@@ -162,6 +226,6 @@ export class AsyncInvoker {
         ...(functionError ? { functionError } : {}),
       },
       responsePayload,
-    });
+    };
   }
 }

@@ -2,10 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-
-const workerScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'worker.mjs');
+import { chooseNode, describeChoice, machineCandidates, type NodeChoice } from './node-runtimes.js';
+import { startSandbox, type Sandbox, type SandboxMessage } from './sandbox.js';
 
 /**
  * The AWS SDK for JavaScript v3 packages the offline runtime provides to every function, as Lambda's Node.js
@@ -48,6 +46,8 @@ export interface FunctionSpec {
   readonly handler: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
+  /** The Lambda runtime, e.g. `nodejs22.x`: the host runs the function on that Node.js major if it has it. */
+  readonly runtime?: string;
   /** Most concurrent invocations; the host's own cap applies when unset. */
   readonly reservedConcurrency?: number;
   /** Environment of the function's workers, already resolved. */
@@ -65,34 +65,80 @@ export interface FunctionError {
 export type InvokeResult =
   { readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly error: FunctionError };
 
-interface WorkerSlot {
-  readonly worker: Worker;
-  pending?: { id: string; resolve: (r: InvokeResult) => void; timer: NodeJS.Timeout };
+/** One execution environment of a function, and the invocation it is running. */
+interface Slot {
+  readonly sandbox: Sandbox;
+  /** Settles when the init phase ends: undefined once the module has loaded, else the init's error. */
+  readonly init: Promise<FunctionError | undefined>;
+  initialised: boolean;
+  pending?: { readonly id: string; readonly resolve: (r: InvokeResult) => void };
+}
+
+/** How long Lambda's init phase (loading the function's module) may take: 10 s. */
+export const INIT_TIMEOUT_MS = 10_000;
+
+/** How a {@link LambdaHost} runs its functions; every member has a default. */
+export interface LambdaHostOptions {
+  /** The init phase's limit. @default {@link INIT_TIMEOUT_MS} */
+  readonly initTimeoutMs?: number;
+  /** Where the host's own lines go (which Node each runtime gets, init timeouts), each `[lambda] …`. @default stderr */
+  readonly log?: (line: string) => void;
+  /** The Node.js a runtime runs on. @default {@link chooseNode} over this machine's Node binaries */
+  readonly nodeFor?: (runtime: string | undefined) => NodeChoice;
 }
 
 /** Concurrency of a function with no reservation; the local machine's stand-in for the account pool. */
 const DEFAULT_CONCURRENCY = 10;
 
+const TIMED_OUT = Symbol('timed out');
+
 /**
- * Runs Lambda functions from their bundled code, each in its own worker threads with its own environment.
- * A worker's module scope is initialised once, like a cold start, and reused by later invocations; a
- * timeout ends the worker (the next invocation cold-starts), as Lambda ends a timed-out sandbox.
+ * Runs Lambda functions from their bundled code, each in its own execution environments — worker threads,
+ * or child processes when the function's runtime names another Node.js major — with its own environment.
+ * As in Lambda, an environment first runs the init phase (the module loads, its scope runs once: the cold
+ * start), limited to 10 s; only then does the invocation's timeout start. An init that takes longer goes on
+ * within the first invocation's own timeout, as Lambda retries it there. A timeout or a crash ends the
+ * environment (Lambda resets it), so the next invocation cold-starts.
  */
 export class LambdaHost {
   private readonly functions = new Map<string, FunctionSpec>();
   /** The module file and export of each function, found once at registration. */
   private readonly entries = new Map<string, { entryFile: string; exportName: string }>();
-  private readonly idle = new Map<string, WorkerSlot[]>();
+  private readonly idle = new Map<string, Slot[]>();
   private readonly busy = new Map<string, number>();
   private readonly waiting = new Map<string, (() => void)[]>();
-  private readonly all = new Set<Worker>();
+  private readonly all = new Set<Sandbox>();
   private readonly counts = new Map<string, { invocations: number; coldStarts: number }>();
+  /** The Node.js of each distinct runtime, chosen once. */
+  private readonly nodes = new Map<string, NodeChoice>();
+  private readonly initTimeoutMs: number;
+  private readonly log: (line: string) => void;
+  private readonly nodeFor: (runtime: string | undefined) => NodeChoice;
   private stopped = false;
 
-  /** Invocations and cold starts (workers started) of a function so far. */
+  constructor(options: LambdaHostOptions = {}) {
+    this.initTimeoutMs = options.initTimeoutMs ?? INIT_TIMEOUT_MS;
+    const log =
+      options.log ??
+      ((line: string) => {
+        process.stderr.write(`${line}\n`);
+      });
+    this.log = (line) => {
+      log(`[lambda] ${line}`);
+    };
+    this.nodeFor = options.nodeFor ?? ((runtime) => chooseNode(runtime, machineCandidates()));
+  }
+
+  /** Invocations and cold starts (environments started) of a function so far. */
   public stats(nameOrArn: string): { invocations: number; coldStarts: number } {
     const name = this.get(nameOrArn)?.name ?? nameOrArn;
     return { ...(this.counts.get(name) ?? { invocations: 0, coldStarts: 0 }) };
+  }
+
+  /** The Node.js a function runs on: its version, and whether in a thread of this process or a child process. */
+  public runtimeOf(nameOrArn: string): NodeChoice | undefined {
+    const spec = this.get(nameOrArn);
+    return spec && this.nodes.get(spec.runtime ?? '');
   }
 
   private count(name: string, key: 'invocations' | 'coldStarts'): void {
@@ -101,7 +147,7 @@ export class LambdaHost {
     this.counts.set(name, c);
   }
 
-  /** Registers a function; it is looked up by name or ARN. */
+  /** Registers a function; it is looked up by name or ARN. The first of each runtime says which Node it gets. */
   public register(spec: FunctionSpec): void {
     const [file, exportName] = splitHandler(spec.handler);
     const entry = ['.js', '.cjs', '.mjs']
@@ -111,6 +157,12 @@ export class LambdaHost {
       throw new Error(
         `function ${spec.name}: handler "${spec.handler}" names no file in its code (${spec.codeDir})`,
       );
+    }
+    const key = spec.runtime ?? '';
+    if (!this.nodes.has(key)) {
+      const choice = this.nodeFor(spec.runtime);
+      this.nodes.set(key, choice);
+      if (spec.runtime !== undefined) this.log(describeChoice(choice));
     }
     this.entries.set(spec.name, { entryFile: entry, exportName });
     this.functions.set(spec.name, spec);
@@ -134,36 +186,75 @@ export class LambdaHost {
     const slot = await this.acquire(spec);
     this.count(spec.name, 'invocations');
     const requestId = randomUUID();
-    const timeoutMs = spec.timeoutSeconds * 1000;
     try {
-      return await new Promise<InvokeResult>((resolve) => {
-        const timer = setTimeout(() => {
-          slot.pending = undefined;
-          void this.retire(spec, slot);
-          resolve({
-            ok: false,
-            error: {
-              errorType: 'Sandbox.Timedout',
-              errorMessage: `RequestId: ${requestId} Error: Task timed out after ${spec.timeoutSeconds.toFixed(2)} seconds`,
-            },
-          });
-        }, timeoutMs);
-        slot.pending = { id: requestId, resolve, timer };
-        slot.worker.postMessage({ id: requestId, requestId, event, deadline: Date.now() + timeoutMs });
-      });
+      const budgetMs = await this.initialise(spec, slot);
+      if (typeof budgetMs !== 'number') {
+        void this.retire(spec, slot);
+        return { ok: false, error: budgetMs ?? timedOut(requestId, spec.timeoutSeconds) };
+      }
+      return await this.run(spec, slot, requestId, event, budgetMs);
     } finally {
       this.release(spec, slot);
     }
   }
 
-  /** Ends every worker. */
+  /**
+   * Waits for the environment's init phase; resolves with what is left of the invocation's timeout (all of
+   * it when the init ended within its own limit), an init error, or undefined when the timeout ran out first.
+   */
+  private async initialise(spec: FunctionSpec, slot: Slot): Promise<number | FunctionError | undefined> {
+    const timeoutMs = spec.timeoutSeconds * 1000;
+    if (slot.initialised) return timeoutMs;
+    let outcome = await within(slot.init, this.initTimeoutMs);
+    let budgetMs = timeoutMs;
+    if (outcome === TIMED_OUT) {
+      // Lambda retries an init that overran its 10 s at the first invocation, within that invocation's timeout.
+      this.log(
+        `${spec.name}: INIT_REPORT Init Duration: ${this.initTimeoutMs} ms Phase: init Status: timeout; ` +
+          `the init goes on within the invocation's timeout of ${spec.timeoutSeconds} s`,
+      );
+      const retried = Date.now();
+      outcome = await within(slot.init, timeoutMs);
+      if (outcome === TIMED_OUT) return undefined;
+      budgetMs = Math.max(1, timeoutMs - (Date.now() - retried));
+    }
+    if (outcome !== undefined) return outcome;
+    slot.initialised = true;
+    return budgetMs;
+  }
+
+  private run(
+    spec: FunctionSpec,
+    slot: Slot,
+    requestId: string,
+    event: unknown,
+    budgetMs: number,
+  ): Promise<InvokeResult> {
+    return new Promise<InvokeResult>((resolve) => {
+      const timer = setTimeout(() => {
+        slot.pending = undefined;
+        void this.retire(spec, slot);
+        resolve({ ok: false, error: timedOut(requestId, spec.timeoutSeconds) });
+      }, budgetMs);
+      slot.pending = {
+        id: requestId,
+        resolve: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+      };
+      slot.sandbox.send({ id: requestId, requestId, event, deadline: Date.now() + budgetMs });
+    });
+  }
+
+  /** Ends every environment. */
   public async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([...this.all].map((w) => w.terminate()));
+    await Promise.all([...this.all].map((s) => s.terminate()));
     this.all.clear();
   }
 
-  private async acquire(spec: FunctionSpec): Promise<WorkerSlot> {
+  private async acquire(spec: FunctionSpec): Promise<Slot> {
     const limit = spec.reservedConcurrency ?? DEFAULT_CONCURRENCY;
     while ((this.busy.get(spec.name) ?? 0) >= limit) {
       await new Promise<void>((resolve) => {
@@ -171,23 +262,27 @@ export class LambdaHost {
       });
     }
     this.busy.set(spec.name, (this.busy.get(spec.name) ?? 0) + 1);
-    return this.idle.get(spec.name)?.pop() ?? this.spawn(spec);
+    const idle = this.idle.get(spec.name) ?? [];
+    for (let slot = idle.pop(); slot; slot = idle.pop()) {
+      if (this.all.has(slot.sandbox)) return slot; // else it ended while idle
+    }
+    return this.spawn(spec);
   }
 
-  private release(spec: FunctionSpec, slot: WorkerSlot): void {
+  private release(spec: FunctionSpec, slot: Slot): void {
     this.busy.set(spec.name, (this.busy.get(spec.name) ?? 1) - 1);
-    if (this.all.has(slot.worker) && !this.stopped) {
+    if (this.all.has(slot.sandbox) && !this.stopped) {
       this.idle.set(spec.name, [...(this.idle.get(spec.name) ?? []), slot]);
     }
     const next = this.waiting.get(spec.name)?.shift();
     next?.();
   }
 
-  private spawn(spec: FunctionSpec): WorkerSlot {
+  private spawn(spec: FunctionSpec): Slot {
     const { entryFile, exportName } = this.entries.get(spec.name) ?? { entryFile: '', exportName: '' };
-    const worker = new Worker(workerScript, {
-      env: { ...spec.environment },
-      workerData: {
+    const node = this.nodes.get(spec.runtime ?? '');
+    const sandbox = startSandbox(
+      {
         entryFile,
         exportName,
         sdkPaths,
@@ -198,48 +293,75 @@ export class LambdaHost {
         logGroupName: spec.environment.AWS_LAMBDA_LOG_GROUP_NAME,
         logStreamName: spec.environment.AWS_LAMBDA_LOG_STREAM_NAME,
       },
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, spec.memorySize) },
-    });
-    this.all.add(worker);
+      spec.environment,
+      node?.execPath,
+    );
+    this.all.add(sandbox);
     this.count(spec.name, 'coldStarts');
-    const slot: WorkerSlot = { worker };
-    worker.on('message', (message: { id: string; result?: unknown; error?: FunctionError }) => {
+    let settleInit: (error: FunctionError | undefined) => void = () => undefined;
+    const slot: Slot = {
+      sandbox,
+      initialised: false,
+      init: new Promise((resolve) => {
+        settleInit = resolve;
+      }),
+    };
+    sandbox.onMessage((message: SandboxMessage) => {
+      if (message.type === 'ready') {
+        settleInit(message.error);
+        return;
+      }
       const pending = slot.pending;
       if (pending?.id !== message.id) return;
-      clearTimeout(pending.timer);
       slot.pending = undefined;
       pending.resolve(
         message.error ? { ok: false, error: message.error } : { ok: true, payload: message.result },
       );
     });
-    const fail = (error: FunctionError) => {
-      this.all.delete(worker);
+    sandbox.onExit((reason) => {
+      this.all.delete(sandbox);
+      const error: FunctionError = { errorType: 'Runtime.ExitError', errorMessage: reason };
+      settleInit(error);
       const pending = slot.pending;
-      if (!pending) return;
-      clearTimeout(pending.timer);
       slot.pending = undefined;
-      pending.resolve({ ok: false, error });
-    };
-    worker.on('error', (error) => {
-      fail({ errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${error.message}` });
-    });
-    worker.on('exit', (code) => {
-      fail({
-        errorType: 'Runtime.ExitError',
-        errorMessage: `Runtime exited with code ${code} without providing a reason`,
-      });
+      pending?.resolve({ ok: false, error });
     });
     return slot;
   }
 
-  private async retire(spec: FunctionSpec, slot: WorkerSlot): Promise<void> {
-    this.all.delete(slot.worker);
+  private async retire(spec: FunctionSpec, slot: Slot): Promise<void> {
+    this.all.delete(slot.sandbox);
     const idle = this.idle.get(spec.name) ?? [];
     this.idle.set(
       spec.name,
       idle.filter((s) => s !== slot),
     );
-    await slot.worker.terminate();
+    await slot.sandbox.terminate();
+  }
+}
+
+/** Lambda's error for an invocation that ran out of time. */
+function timedOut(requestId: string, timeoutSeconds: number): FunctionError {
+  return {
+    errorType: 'Sandbox.Timedout',
+    errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+  };
+}
+
+/** `promise`'s value, or {@link TIMED_OUT} when it takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<typeof TIMED_OUT>((resolve) => {
+        timer = setTimeout(() => {
+          resolve(TIMED_OUT);
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

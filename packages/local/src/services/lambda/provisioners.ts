@@ -14,7 +14,9 @@ import {
   type Provisioner,
 } from '../../core/provisioning.js';
 import type { ServiceModule } from '../../core/services.js';
+import { onlyServesHandledCustomResources } from '../cloudformation/handlers.js';
 import { SqsService } from '../sqs/service.js';
+import { checkEventSourceMapping, checkFunction } from './checks.js';
 import { LambdaService } from './service.js';
 
 const lambdaFunction: Provisioner = {
@@ -35,19 +37,26 @@ const lambdaFunction: Provisioner = {
     TracingConfig: NO_OBSERVABILITY,
     LoggingConfig: NO_OBSERVABILITY,
     Description: 'descriptive only',
+    KmsKeyArn: 'environment variables are kept in memory, not encrypted; the key has no local effect',
+    Layers: "only on functions the runtime never runs (CDK's BucketDeployment handler); refused on any other",
     Tags: TAGS,
   },
+  check: checkFunction,
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, logicalId, p) {
     const where = `${ctx.stack.stackName}/${logicalId} (AWS::Lambda::Function)`;
     const runtime = str(p.Runtime) ?? '';
+    const name = str(p.FunctionName) ?? physicalName(ctx.stack.stackName, logicalId, 64);
+    const arn = `arn:${ctx.env.partition}:lambda:${ctx.env.region}:${ctx.env.accountId}:function:${name}`;
+    // CDK's Python handlers of custom resources the runtime provisions itself are never invoked.
+    if (!runtime.startsWith('nodejs') && onlyServesHandledCustomResources(ctx.stack, logicalId)) {
+      return { ref: name, attributes: { Arn: arn } };
+    }
     if (!runtime.startsWith('nodejs')) {
       throw new UnsupportedResourceError(
         `${where}: Runtime "${runtime}" is not supported offline; only Node.js runtimes are`,
       );
     }
-    const name = str(p.FunctionName) ?? physicalName(ctx.stack.stackName, logicalId, 64);
-    const arn = `arn:${ctx.env.partition}:lambda:${ctx.env.region}:${ctx.env.accountId}:function:${name}`;
     const codeDir = functionCode(ctx, logicalId, p.Code as Record<string, unknown>, where);
     const handler = str(p.Handler) ?? 'index.handler';
     const memorySize = Number(p.MemorySize ?? 128);
@@ -71,6 +80,7 @@ const lambdaFunction: Provisioner = {
       arn,
       codeDir,
       handler,
+      runtime,
       timeoutSeconds: Number(p.Timeout ?? 3),
       memorySize,
       reservedConcurrency:
@@ -95,6 +105,18 @@ const eventInvokeConfig: Provisioner = {
     'DestinationConfig',
   ],
   accepts: {},
+  check(ctx, p) {
+    const kinds = ['AWS::SQS::Queue', 'AWS::SNS::Topic', 'AWS::Lambda::Function', 'AWS::Events::EventBus'];
+    const config = (p.DestinationConfig ?? {}) as Record<string, { Destination?: unknown } | undefined>;
+    return ['OnSuccess', 'OnFailure'].flatMap((field) => {
+      const type = ctx.typeOf(config[field]?.Destination);
+      return type === undefined || kinds.includes(type)
+        ? []
+        : [
+            `${ctx.where}: DestinationConfig.${field}.Destination is a ${type}; destinations are SQS queues, SNS topics, Lambda functions and event buses`,
+          ];
+    });
+  },
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, logicalId, p) {
     const where = `${ctx.stack.stackName}/${logicalId} (AWS::Lambda::EventInvokeConfig)`;
@@ -106,7 +128,17 @@ const eventInvokeConfig: Provisioner = {
       [onSuccess, 'OnSuccess'],
       [onFailure, 'OnFailure'],
     ] as const) {
-      if (arn !== undefined) checkDestination(ctx, arn, `${where}: DestinationConfig.${field}.Destination`);
+      const destination = `${where}: DestinationConfig.${field}.Destination ${arn}`;
+      if (
+        arn !== undefined &&
+        !ctx.service(LambdaService).asyncInvoker.deliversTo(arn) && // a function, or an event bus
+        ctx.service(SqsService).queueUrl(arn) === undefined &&
+        !arn.startsWith(`arn:${ctx.env.partition}:sns:`)
+      ) {
+        throw new UnsupportedResourceError(
+          `${destination} must be an SQS queue, SNS topic, Lambda function or event bus of the application`,
+        );
+      }
     }
     ctx.service(LambdaService).asyncInvoker.configure(str(p.FunctionName) ?? '', {
       maxRetryAttempts: p.MaximumRetryAttempts === undefined ? undefined : Number(p.MaximumRetryAttempts),
@@ -162,6 +194,7 @@ const eventSourceMapping: Provisioner = {
     ParallelizationFactor:
       'each shard is processed by one batch at a time, which keeps the order a higher factor also keeps',
   },
+  check: checkEventSourceMapping,
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, logicalId, p) {
     const where = `${ctx.stack.stackName}/${logicalId} (AWS::Lambda::EventSourceMapping)`;
@@ -278,5 +311,9 @@ export const lambda: ServiceModule = {
     'AWS::Lambda::EventSourceMapping': eventSourceMapping,
     'AWS::Lambda::EventInvokeConfig': eventInvokeConfig,
     'AWS::Lambda::Permission': accepted(NOT_ENFORCED, regional('lambda', 'permission:')),
+    'AWS::Lambda::LayerVersion': accepted(
+      "a layer is only accepted for functions the runtime never runs (CDK's BucketDeployment handler)",
+      regional('lambda', 'layer:'),
+    ),
   },
 };

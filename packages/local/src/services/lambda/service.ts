@@ -23,15 +23,17 @@ export interface StreamMapping {
  * and the event source mappings, which start polling once everything exists.
  */
 export class LambdaService implements ServiceState {
-  public readonly host = new LambdaHost();
+  public readonly host: LambdaHost;
   /** Lambda's asynchronous invocation (retries, DLQ, destinations). */
   public readonly asyncInvoker: AsyncInvoker;
   private readonly api: LambdaApi;
   private readonly sqsMappings: SqsMappingSpec[] = [];
   private readonly streamMappings: StreamMapping[] = [];
   private readonly pollers: { stop(): Promise<void> }[] = [];
+  private readonly httpsStandIns: { hostname: string; port: number; pathPrefix: string }[] = [];
 
   constructor(private readonly runtime: ServiceRuntime) {
+    this.host = new LambdaHost({ log: this.log });
     this.asyncInvoker = new AsyncInvoker(this.host, this.deliver, runtime.options.asyncRetryDelaysMs);
     this.api = new LambdaApi(this.host, this.asyncInvoker);
   }
@@ -55,6 +57,14 @@ export class LambdaService implements ServiceState {
     }
   };
 
+  /**
+   * Has functions reach a local http server where they call `https://<hostname>/<pathPrefix>…` on port 443
+   * (CloudFormation's response URL); for functions provisioned from now on.
+   */
+  public standInForHttps(standIn: { hostname: string; port: number; pathPrefix: string }): void {
+    this.httpsStandIns.push(standIn);
+  }
+
   /** Environment every function gets: every service's endpoint, region, dummy credentials. */
   public functionBaseEnvironment(): Readonly<Record<string, string>> {
     const { region } = this.runtime.env;
@@ -64,11 +74,20 @@ export class LambdaService implements ServiceState {
       AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
       ...Object.fromEntries(this.runtime.endpoints().map((e) => [`AWS_ENDPOINT_URL_${e.sdkId}`, e.url])),
+      ...(this.httpsStandIns.length > 0
+        ? { _CONFLUX_HTTPS_STAND_INS: JSON.stringify(this.httpsStandIns) }
+        : {}),
       // X-Ray is not emulated: Powertools' tracer stays off unless a template asks otherwise.
       POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_XRAY_CONTEXT_MISSING: 'IGNORE_ERROR',
     };
   }
+
+  /** The service's own lines (which Node each runtime gets, failed batches): the runtime's log, or stderr. */
+  private readonly log = (line: string): void => {
+    if (this.runtime.options.log) this.runtime.options.log(line);
+    else process.stderr.write(`${line}\n`);
+  };
 
   /** Adds an SQS event source mapping, polled once everything exists. */
   public addSqsMapping(spec: SqsMappingSpec): void {
@@ -88,7 +107,7 @@ export class LambdaService implements ServiceState {
   public async start(): Promise<void> {
     const { engines, env, options } = this.runtime;
     for (const spec of this.sqsMappings) {
-      const poller = new SqsPoller(engines.sqs, this.host, spec, options.onBatch);
+      const poller = new SqsPoller(engines.sqs, this.host, spec, options.onBatch, this.log);
       poller.start();
       this.pollers.push(poller);
     }
@@ -96,8 +115,8 @@ export class LambdaService implements ServiceState {
       const source =
         kind === 'kinesis'
           ? new KinesisStreamSource(engines.kinesis, sourceArn, env.region)
-          : new DynamoDbStreamSource(engines.dynamodbStreams, sourceArn, env.region);
-      const poller = new StreamPoller(this.host, source, spec, options.onStreamBatch);
+          : new DynamoDbStreamSource(engines.dynamodbStreams, sourceArn, env.region, env.accountId);
+      const poller = new StreamPoller(this.host, source, spec, options.onStreamBatch, undefined, this.log);
       poller.start();
       this.pollers.push(poller);
     }

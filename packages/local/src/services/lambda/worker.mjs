@@ -1,10 +1,32 @@
-// Runs one Lambda function's bundled code in a worker thread: the module is loaded once (the cold start),
-// then each message from the host is one invocation with a Lambda context.
-import { existsSync, readFileSync } from 'node:fs';
-import Module from 'node:module';
+// Runs one Lambda function's bundled code in a worker thread, or in a child process when the function's
+// runtime names another Node.js major than the host's: the module is loaded once (the init phase, reported to
+// the host with a "ready" message), then each message from the host is one invocation with a Lambda context.
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import Module, { register } from 'node:module';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import process from 'node:process';
+import { pathToFileURL, URL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+
+/** The host's channel: the worker thread's port, or the IPC channel of a child process. */
+const channel = parentPort
+  ? { post: (m) => parentPort.postMessage(m), on: (f) => parentPort.on('message', f), init: workerData }
+  : {
+      post: (m) => {
+        if (process.connected) process.send(m);
+      },
+      on: (f) => process.on('message', f),
+      init: await new Promise((resolve) => {
+        const first = (m) => {
+          if (m?.type !== 'init') return;
+          process.off('message', first);
+          resolve(m.init);
+        };
+        process.on('message', first);
+        // The host went away: so does its environment.
+        process.on('disconnect', () => process.exit(0));
+      }),
+    };
 
 const {
   entryFile,
@@ -16,7 +38,7 @@ const {
   memorySize,
   logGroupName,
   logStreamName,
-} = workerData;
+} = channel.init;
 
 function errorPayload(error, fallbackType) {
   if (error instanceof Error) {
@@ -46,12 +68,21 @@ function isEsm(file) {
  * does not have — the folders above the code, so the runtime's SDK wins over a project's copy.
  */
 function requirePaths(file) {
-  const all = Module._nodeModulePaths(path.dirname(file));
+  const all = nodeModulePaths(path.dirname(file));
   const codeRoot = path.resolve(codeDir);
   const inside = all.filter((dir) => dir.startsWith(codeRoot + path.sep));
   const above = all.filter((dir) => !dir.startsWith(codeRoot + path.sep));
   return [...inside, ...sdkPaths, ...above];
 }
+
+// Every CommonJS module of the function's code looks where its entry does, as Lambda's NODE_PATH reaches
+// them all: CDK's provider framework requires @aws-sdk/client-lambda from a module its entry requires.
+const nodeModulePaths = Module._nodeModulePaths;
+Module._nodeModulePaths = (from) =>
+  path.resolve(from).startsWith(path.resolve(codeDir) + path.sep) ||
+  path.resolve(from) === path.resolve(codeDir)
+    ? requirePaths(path.join(from, 'x'))
+    : nodeModulePaths(from);
 
 function loadCommonJs(file) {
   const mod = new Module(file);
@@ -61,10 +92,121 @@ function loadCommonJs(file) {
   return mod.exports;
 }
 
+/**
+ * The same order for `import`: NODE_PATH does not reach ES modules, so a resolve hook does. A bare
+ * `@aws-sdk/*`, `@smithy/*` or `@aws-crypto/*` specifier imported from the function's code resolves to a
+ * copy inside the code if there is one, else to the provided SDK, else as Node.js would (folders above).
+ * Kept as a string so that it travels with this file.
+ */
+const SDK_RESOLVE_HOOK = `
+let codeUrls = [];
+let sdkDirs = [];
+export function initialize(data) {
+  codeUrls = data.codeUrls;
+  sdkDirs = data.sdkDirs;
+}
+const inCode = (url) => codeUrls.some((code) => url.startsWith(code));
+const PROVIDED = /^@(aws-sdk|smithy|aws-crypto)\\//;
+export async function resolve(specifier, context, nextResolve) {
+  if (!PROVIDED.test(specifier) || !context.parentURL || !inCode(context.parentURL)) {
+    return nextResolve(specifier, context);
+  }
+  let found;
+  let failure;
+  try {
+    found = await nextResolve(specifier, context);
+    if (inCode(found.url)) return found;
+  } catch (error) {
+    failure = error;
+  }
+  for (const dir of sdkDirs) {
+    try {
+      const provided = await nextResolve(specifier, { ...context, parentURL: dir.parentURL });
+      if (provided.url.startsWith(dir.url)) return provided;
+    } catch {
+      // not in this folder
+    }
+  }
+  if (found) return found;
+  throw failure;
+}
+`;
+
+function registerSdkResolution() {
+  // Module URLs are real paths (a temporary folder may be a symbolic link, as on macOS).
+  const codeUrls = [...new Set([path.resolve(codeDir), realpathSync(codeDir)])].map(
+    (dir) => pathToFileURL(dir).href + '/',
+  );
+  const sdkDirs = sdkPaths.map((dir) => ({
+    url: pathToFileURL(realpathSync(dir)).href + '/',
+    // A module inside the node_modules' parent folder: resolution from it looks in that node_modules first.
+    parentURL: pathToFileURL(path.join(dir, '..', 'conflux-provided-sdk.mjs')).href,
+  }));
+  register(`data:text/javascript,${encodeURIComponent(SDK_RESOLVE_HOOK)}`, {
+    data: { codeUrls, sdkDirs },
+  });
+}
+
+/**
+ * Servers of the runtime that stand in for an https host (CloudFormation's response URL, which CDK's
+ * custom resource handlers PUT to with `https.request({ hostname, path })`, dropping its port): an https
+ * request to that host on port 443 under that path goes to the local server over http. The variable is
+ * the runtime's, not the function's: it is removed before the function's code loads.
+ */
+const standIns = JSON.parse(process.env._CONFLUX_HTTPS_STAND_INS ?? '[]');
+delete process.env._CONFLUX_HTTPS_STAND_INS;
+if (standIns.length > 0) {
+  const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
+  const standIn = (options) => {
+    const o = typeof options === 'string' || options instanceof URL ? new URL(options) : options;
+    if (o === null || typeof o !== 'object') return undefined;
+    const port = o.port === undefined || o.port === null || o.port === '' ? 443 : Number(o.port);
+    const host = o.hostname ?? o.host;
+    const found = standIns.find(
+      (s) =>
+        port === 443 && host === s.hostname && String(o.pathname ?? o.path ?? '/').startsWith(s.pathPrefix),
+    );
+    if (!found) return undefined;
+    const pathText = o instanceof URL ? `${o.pathname}${o.search}` : o.path;
+    return {
+      method: o.method,
+      headers: o.headers,
+      path: pathText,
+      hostname: found.hostname,
+      port: found.port,
+    };
+  };
+  for (const name of ['request', 'get']) {
+    const original = https.default[name];
+    https.default[name] = (options, ...rest) => {
+      const local = standIn(options);
+      if (!local) return original(options, ...rest);
+      const extra = rest[0] !== null && typeof rest[0] === 'object' ? rest.shift() : {};
+      return http.default[name](
+        {
+          ...local,
+          ...extra,
+          protocol: 'http:',
+          hostname: local.hostname,
+          port: local.port,
+          agent: undefined,
+        },
+        ...rest,
+      );
+    };
+  }
+}
+
 let handler;
 let initError;
 try {
-  const mod = isEsm(entryFile) ? await import(pathToFileURL(entryFile).href) : loadCommonJs(entryFile);
+  let mod;
+  if (isEsm(entryFile)) {
+    registerSdkResolution();
+    mod = await import(pathToFileURL(entryFile).href);
+  } else {
+    mod = loadCommonJs(entryFile);
+  }
   handler = mod[exportName];
   if (typeof handler !== 'function') {
     initError = {
@@ -77,9 +219,11 @@ try {
   initError = { ...errorPayload(error, 'Runtime.ImportModuleError'), errorType: 'Runtime.ImportModuleError' };
 }
 
-parentPort.on('message', async ({ id, event, deadline, requestId }) => {
+channel.on(async (message) => {
+  if (message?.type === 'init') return;
+  const { id, event, deadline, requestId } = message;
   if (initError) {
-    parentPort.postMessage({ id, error: initError });
+    channel.post({ type: 'result', id, error: initError });
     return;
   }
   const context = {
@@ -101,8 +245,15 @@ parentPort.on('message', async ({ id, event, deadline, requestId }) => {
             if (maybe && typeof maybe.then === 'function') maybe.then(resolve, reject);
           })
         : await handler(event, context);
-    parentPort.postMessage({ id, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) });
+    channel.post({
+      type: 'result',
+      id,
+      result: result === undefined ? null : JSON.parse(JSON.stringify(result)),
+    });
   } catch (error) {
-    parentPort.postMessage({ id, error: errorPayload(error, 'Error') });
+    channel.post({ type: 'result', id, error: errorPayload(error, 'Error') });
   }
 });
+
+// The init phase is over: the host starts the invocation's clock now.
+channel.post({ type: 'ready', ...(initError ? { error: initError } : {}) });

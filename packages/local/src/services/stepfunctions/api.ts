@@ -60,6 +60,21 @@ export class StepFunctionsApi {
         return describeExecution(await this.engine.runSync(p.stateMachineArn ?? '', p.input ?? '{}', p.name));
       case 'DescribeExecution':
         return describeExecution(this.execution(p.executionArn));
+      case 'ListExecutions':
+        // One page: an application offline has few executions.
+        return {
+          executions: this.engine
+            .list(p.stateMachineArn ?? '')
+            .filter((e) => p.statusFilter === undefined || e.status === p.statusFilter)
+            .map((e) => ({
+              executionArn: e.executionArn,
+              stateMachineArn: e.stateMachineArn,
+              name: e.name,
+              status: e.status,
+              startDate: epochSeconds(e.startDate),
+              stopDate: epochSeconds(e.stopDate),
+            })),
+        };
       case 'GetExecutionHistory':
         return executionHistory(this.execution(p.executionArn));
       default:

@@ -126,6 +126,13 @@ export class StepFunctionsEngine {
   }
 
   /** An execution by ARN. */
+  /** The executions of a state machine, newest first. */
+  public list(stateMachineArn: string): Execution[] {
+    return [...this.executions.values()]
+      .filter((e) => e.stateMachineArn === stateMachineArn)
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+  }
+
   public describe(executionArn: string): Execution | undefined {
     return this.executions.get(executionArn);
   }

@@ -107,11 +107,17 @@ export async function runTask(targets: TaskTargets, resource: string, input: unk
       throw new TaskError(`DynamoDB.${name}`, error instanceof Error ? error.message : String(error));
     }
   }
+  // As Step Functions does, a JSON value given as the message is sent as its JSON text.
+  const asText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
   if (resource === 'arn:aws:states:::sqs:sendMessage') {
-    return withoutMetadata(await targets.sqs.send(new SendMessageCommand(p as never)));
+    const input = { ...p };
+    if ('MessageBody' in input) input.MessageBody = asText(input.MessageBody);
+    return withoutMetadata(await targets.sqs.send(new SendMessageCommand(input as never)));
   }
   if (resource === 'arn:aws:states:::sns:publish') {
-    return withoutMetadata(await targets.sns.send(new PublishCommand(p as never)));
+    const input = { ...p };
+    if ('Message' in input) input.Message = asText(input.Message);
+    return withoutMetadata(await targets.sns.send(new PublishCommand(input as never)));
   }
   throw new TaskError('States.Runtime', `task resource ${resource} is not supported offline`);
 }

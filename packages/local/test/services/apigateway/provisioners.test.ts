@@ -54,7 +54,7 @@ describe('API Gateway provisioners', () => {
 
     // THEN the state holds them, and the plan's key is the enabled one
     expect(state.apis.get(api.ref)?.methods).toMatchObject([
-      { httpMethod: 'GET', integration: { type: 'MOCK', statusCode: 204 } },
+      { httpMethod: 'GET', integration: { type: 'MOCK', responses: [{ statusCode: 204 }] } },
     ]);
     expect(state.keysByPlan()).toEqual({ free: 'New-key' });
   });

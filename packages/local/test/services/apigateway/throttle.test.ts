@@ -12,7 +12,12 @@ describe('gateway stage throttling', () => {
       {
         httpMethod: 'GET',
         resourceId: 'ping',
-        integration: { type: 'MOCK', statusCode: 200, headers: {} },
+        integration: {
+          type: 'MOCK',
+          requestTemplates: {},
+          passthrough: 'WHEN_NO_MATCH',
+          responses: [{ statusCode: 200, templates: {}, parameters: {} }],
+        },
         apiKeyRequired: false,
         requestModels: {},
         validateBody: false,
@@ -55,7 +60,12 @@ describe('gateway stage throttling', () => {
 });
 
 describe('gateway chain order around the stage throttle', () => {
-  const mock = { type: 'MOCK', statusCode: 200, headers: {} } as const;
+  const mock = {
+    type: 'MOCK',
+    requestTemplates: {},
+    passthrough: 'WHEN_NO_MATCH',
+    responses: [{ statusCode: 200, templates: {}, parameters: {} }],
+  } as const;
   const api: GatewayApi = {
     apiId: 'api',
     rootResourceId: 'root',

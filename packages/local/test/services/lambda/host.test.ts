@@ -114,6 +114,70 @@ describe('Lambda host: the AWS SDK the runtime provides', () => {
     expect(await host.invoke('own', {})).toEqual({ ok: true, payload: 'bundled with the function' });
   });
 
+  it('resolves every provided SDK package for an ES module handler, wherever its code lives', async () => {
+    // GIVEN an index.mjs outside any project that imports each provided package
+    const imports = PROVIDED_SDK_PACKAGES.map((name, i) => `import * as m${i} from ${JSON.stringify(name)};`);
+    const kinds = PROVIDED_SDK_PACKAGES.map((_, i) => `typeof m${i}`).join(', ');
+    register(
+      'esm-sdk',
+      outside({ 'index.mjs': `${imports.join('\n')}\nexport const handler = async () => [${kinds}];` }),
+    );
+    // WHEN it is invoked
+    const result = await host.invoke('esm-sdk', {});
+    // THEN every import resolved to the provided SDK
+    expect(result).toEqual({ ok: true, payload: PROVIDED_SDK_PACKAGES.map(() => 'object') });
+  });
+
+  it('resolves an ES module import of the provided SDK from dynamic import() and nested modules of the code', async () => {
+    // GIVEN an ES module handler whose own module imports the SDK dynamically
+    register(
+      'esm-nested',
+      outside({
+        'index.mjs': 'import { make } from "./lib/client.mjs"; export const handler = async () => make();',
+        'lib/client.mjs':
+          'export const make = async () => typeof (await import("@aws-sdk/client-dynamodb")).DynamoDBClient;',
+      }),
+    );
+    // WHEN it is invoked
+    // THEN the nested, dynamic import found the provided package
+    expect(await host.invoke('esm-nested', {})).toEqual({ ok: true, payload: 'function' });
+  });
+
+  it("prefers a copy inside an ES module function's own code over the provided one", async () => {
+    // GIVEN an index.mjs with its own @aws-sdk/client-sqs in its node_modules
+    register(
+      'esm-own',
+      outside({
+        'index.mjs': 'import { own } from "@aws-sdk/client-sqs"; export const handler = async () => own;',
+        'node_modules/@aws-sdk/client-sqs/index.mjs': 'export const own = "bundled with the function";',
+        'node_modules/@aws-sdk/client-sqs/package.json':
+          '{"name":"@aws-sdk/client-sqs","type":"module","exports":"./index.mjs"}',
+      }),
+    );
+    // WHEN it is invoked
+    // THEN its own copy won
+    expect(await host.invoke('esm-own', {})).toEqual({ ok: true, payload: 'bundled with the function' });
+  });
+
+  it('fails the init of an ES module handler that imports an SDK package the runtime does not provide', async () => {
+    // GIVEN an index.mjs importing an @aws-sdk package that is neither provided nor bundled
+    register(
+      'esm-absent',
+      outside({
+        'index.mjs': 'import "@aws-sdk/client-not-a-real-service"; export const handler = async () => 1;',
+      }),
+    );
+    // WHEN it is invoked
+    // THEN the import fails the init, naming the package
+    expect(await host.invoke('esm-absent', {})).toMatchObject({
+      ok: false,
+      error: {
+        errorType: 'Runtime.ImportModuleError',
+        errorMessage: expect.stringContaining('@aws-sdk/client-not-a-real-service') as unknown,
+      },
+    });
+  });
+
   it('fails the init with Runtime.ImportModuleError for a package that is neither provided nor bundled', async () => {
     register(
       'absent',

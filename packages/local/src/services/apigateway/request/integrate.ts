@@ -1,11 +1,13 @@
 /**
  * The integrate stage, the last of the chain: the method's integration makes the response. MOCK answers
- * its status and headers with no body; AWS_PROXY invokes the function with the payload 1.0 proxy event and
- * answers what its result stands for (a result API Gateway cannot use is a 502); AWS calls a service (see
- * `integrate-aws.ts`). Every answer is JSON unless the integration says otherwise, with the request id.
+ * from its own mapping (see `integrate-mock.ts`); AWS_PROXY invokes the function with the payload 1.0 proxy
+ * event and answers what its result stands for (a result API Gateway cannot use is a 502); AWS calls a
+ * service (see `integrate-aws.ts`). Every answer is JSON unless the integration says otherwise, with the
+ * request id.
  */
 import type { Failed } from './chain.js';
 import { integrateAws, type AwsIntegrationOptions } from './integrate-aws.js';
+import { integrateMock } from './integrate-mock.js';
 import { proxyEvent, proxyResponse } from '../events.js';
 import { FAILURES } from '../failures.js';
 import type { HttpAnswer, RequestState } from '../types.js';
@@ -35,11 +37,9 @@ export function integrate(options: IntegrateOptions): Integrate {
 /** The integration's own answer: its status, its headers and the body. */
 async function respond(options: IntegrateOptions, state: RequestState): Promise<HttpAnswer | Failed> {
   const { integration } = state.method;
-  if (integration.type === 'MOCK') {
-    return { status: integration.statusCode, headers: integration.headers, body: '' };
-  }
-  if (integration.type === 'AWS') return integrateAws(options, state, integration);
   const { host, accountId, api } = options;
+  if (integration.type === 'MOCK') return integrateMock(api, accountId, state, integration);
+  if (integration.type === 'AWS') return integrateAws(options, state, integration);
   const result = await host.invoke(integration.functionArn, proxyEvent(state, accountId, api));
   const response = result.ok ? proxyResponse(result.payload) : undefined;
   if (!response) return { failure: FAILURES.internal };

@@ -8,18 +8,30 @@ import {
 } from '@aws-sdk/client-dynamodb-streams';
 import { iteratorReader, type ShardReader, type ShardRecord, type StreamSource } from './stream-poller.js';
 
-/** A DynamoDB table's stream on DynamoDB Local, read through the DynamoDB Streams API. */
+/**
+ * A DynamoDB table's stream on DynamoDB Local, read through the DynamoDB Streams API. DynamoDB Local names
+ * its own region (`ddblocal`) in the stream ARNs it makes; what functions and on-failure records see is
+ * the stream's ARN in the runtime's region and account, as on AWS.
+ */
 export class DynamoDbStreamSource implements StreamSource {
   public readonly kind = 'DDBStream' as const;
+  /** The stream's ARN as records and on-failure records carry it: in the runtime's region and account. */
+  public readonly arn: string;
 
   constructor(
     private readonly client: DynamoDBStreamsClient,
-    public readonly arn: string,
+    /** The stream's ARN as DynamoDB Local knows it, for its API. */
+    private readonly engineArn: string,
     private readonly region: string,
-  ) {}
+    accountId?: string,
+  ) {
+    this.arn = inRegion(engineArn, region, accountId);
+  }
 
   public async shards(): Promise<string[]> {
-    const { StreamDescription } = await this.client.send(new DescribeStreamCommand({ StreamArn: this.arn }));
+    const { StreamDescription } = await this.client.send(
+      new DescribeStreamCommand({ StreamArn: this.engineArn }),
+    );
     return (StreamDescription?.Shards ?? []).map((s) => s.ShardId ?? '').filter((id) => id !== '');
   }
 
@@ -30,7 +42,7 @@ export class DynamoDbStreamSource implements StreamSource {
   ): Promise<ShardReader> {
     const { ShardIterator } = await this.client.send(
       new GetShardIteratorCommand({
-        StreamArn: this.arn,
+        StreamArn: this.engineArn,
         ShardId: shardId,
         ...(afterSequenceNumber
           ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: afterSequenceNumber }
@@ -70,6 +82,15 @@ export class DynamoDbStreamSource implements StreamSource {
     };
     return { sequenceNumber: d.SequenceNumber ?? '', arrival: created, event };
   }
+}
+
+/** `arn` with its region (and, when given, its account) replaced: `arn:aws:dynamodb:ddblocal:…` → `…:us-east-1:…`. */
+export function inRegion(arn: string, region: string, accountId?: string): string {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn') return arn;
+  parts[3] = region;
+  if (accountId !== undefined) parts[4] = accountId;
+  return parts.join(':');
 }
 
 /** An image as Lambda sends it: attribute values in DynamoDB JSON, binary as base64. */

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { filterView, matchesAny, type Pattern } from './event-filter.js';
-import type { LambdaHost } from '../host.js';
+import type { FunctionError, LambdaHost } from '../host.js';
+import { failureLine } from './failure-line.js';
 import { PollBackoff } from './poll-backoff.js';
 
 /** An SQS event source mapping as the template declares it. */
@@ -34,6 +35,8 @@ export interface BatchOutcome {
   readonly received: number;
   readonly deleted: number;
   readonly failed: readonly string[];
+  /** Why the whole batch failed: the function's error, when it returned one. */
+  readonly error?: FunctionError;
 }
 
 /**
@@ -49,15 +52,17 @@ export class SqsPoller {
   /** Ends the long polls in flight when the poller stops. */
   private abort = new AbortController();
   /** Shared by the loops: a run of failures is logged once, not once per loop. */
-  private readonly backoff = new PollBackoff((line) =>
-    process.stderr.write(`[esm ${this.spec.id}] ${line}\n`),
-  );
+  private readonly backoff = new PollBackoff((line) => {
+    this.log(`[esm ${this.spec.id}] ${line}`);
+  });
 
   constructor(
     private readonly sqs: SQSClient,
     private readonly host: LambdaHost,
     private readonly spec: SqsMappingSpec,
     private readonly onBatch: (outcome: BatchOutcome) => void = () => undefined,
+    /** Where the poller's own lines go (a failed batch, back-off). */
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {}
 
   /** Starts `maxConcurrency` polling loops. */
@@ -129,12 +134,20 @@ export class SqsPoller {
         : { ok: true as const, payload: null };
     const ids = new Set(records.map((r) => r.messageId));
     let failed: string[];
+    const what = `on a batch of ${records.length}`;
     if (!result.ok) {
       failed = [...ids];
+      this.log(`[esm ${this.spec.id}] ${failureLine(this.spec.functionName, what, result.error)}`);
     } else if (!this.spec.reportBatchItemFailures) {
       failed = [];
     } else {
-      failed = batchItemFailures(result.payload, ids) ?? [...ids];
+      const reported = batchItemFailures(result.payload, ids);
+      if (reported === undefined) {
+        this.log(
+          `[esm ${this.spec.id}] ${this.spec.functionName} ${what}: its response is not a valid batchItemFailures report (an unknown or empty itemIdentifier, or another key), so the whole batch failed`,
+        );
+      }
+      failed = reported ?? [...ids];
     }
     const failedSet = new Set(failed);
     const done = messages.filter((m) => !failedSet.has(m.MessageId ?? ''));
@@ -146,7 +159,13 @@ export class SqsPoller {
         }),
       );
     }
-    return { mapping: this.spec.id, received: messages.length, deleted: done.length, failed };
+    return {
+      mapping: this.spec.id,
+      received: messages.length,
+      deleted: done.length,
+      failed,
+      ...(result.ok ? {} : { error: result.error }),
+    };
   }
 
   private record(m: Message): SQSRecord {

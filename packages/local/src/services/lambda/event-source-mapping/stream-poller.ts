@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { filterView, matchesAny, type Pattern } from './event-filter.js';
 import { PollBackoff } from './poll-backoff.js';
-import type { LambdaHost } from '../host.js';
+import type { FunctionError, LambdaHost } from '../host.js';
+import { failureLine } from './failure-line.js';
 import { batchItemFailures } from './sqs-poller.js';
 
 /** One record read from a shard, in the shape the function receives, with what the poller needs to know of it. */
@@ -84,6 +85,8 @@ export interface StreamBatchOutcome {
   readonly invoked: number;
   readonly succeeded: number;
   readonly discarded: number;
+  /** The function's last error while delivering the batch, if it returned one. */
+  readonly error?: FunctionError;
 }
 
 /**
@@ -98,9 +101,9 @@ export class StreamPoller {
   private running = false;
   private readonly shardLoops = new Map<string, Promise<void>>();
   private discovery?: Promise<void>;
-  private readonly backoff = new PollBackoff((line) =>
-    process.stderr.write(`[esm ${this.spec.id}] ${line}\n`),
-  );
+  private readonly backoff = new PollBackoff((line) => {
+    this.log(`[esm ${this.spec.id}] ${line}`);
+  });
 
   constructor(
     private readonly host: LambdaHost,
@@ -108,6 +111,8 @@ export class StreamPoller {
     private readonly spec: StreamMappingSpec,
     private readonly onBatch: (outcome: StreamBatchOutcome) => void = () => undefined,
     private readonly pollIntervalMs = 250,
+    /** Where the poller's own lines go (a failed batch, back-off). */
+    private readonly log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
   ) {}
 
   /** A shard closed since discovery last looked: look again now, for its children. */
@@ -210,6 +215,13 @@ export class StreamPoller {
     let invoked = 0;
     let succeeded = 0;
     let discarded = 0;
+    let lastError: FunctionError | undefined;
+    // A batch retried with the same error is one line, not one per retry.
+    let lastLine: string | undefined;
+    const report = (line: string) => {
+      if (line !== lastLine) this.log(`[esm ${this.spec.id}] ${line}`);
+      lastLine = line;
+    };
     while (queue.length > 0 && this.running) {
       let pending = queue.shift() ?? [];
       let attempts = 0;
@@ -222,14 +234,21 @@ export class StreamPoller {
         });
         let failedFrom: number | undefined;
         let functionError: string | null = null;
+        const what = `on a batch of ${pending.length} from ${shardId}`;
         if (!result.ok) {
           functionError = 'Unhandled';
           failedFrom = 0;
+          lastError = result.error;
+          report(failureLine(this.spec.functionName, what, result.error));
         } else if (this.spec.reportBatchItemFailures) {
           const ids = new Set(pending.map((r) => r.sequenceNumber));
           const failed = batchItemFailures(result.payload, ids);
-          if (failed === undefined) failedFrom = 0;
-          else if (failed.length > 0) {
+          if (failed === undefined) {
+            failedFrom = 0;
+            report(
+              `${this.spec.functionName} ${what}: its response is not a valid batchItemFailures report (an unknown or empty itemIdentifier, or another key), so the whole batch failed`,
+            );
+          } else if (failed.length > 0) {
             failedFrom = Math.min(...failed.map((seq) => pending.findIndex((r) => r.sequenceNumber === seq)));
           }
         }
@@ -253,6 +272,9 @@ export class StreamPoller {
         const exhausted = this.spec.maxRetryAttempts >= 0 && attempts > this.spec.maxRetryAttempts;
         if (expired || exhausted) {
           discarded += pending.length;
+          report(
+            `${this.spec.functionName}: ${pending.length} record(s) of ${shardId} discarded after ${attempts} attempt(s) (${expired ? 'RecordAgeExceeded' : 'RetryAttemptsExhausted'})`,
+          );
           await this.spec.onFailure?.(
             this.failureRecord(
               shardId,
@@ -268,7 +290,14 @@ export class StreamPoller {
         await sleep(Math.min(1000, 50 * 2 ** Math.min(attempts, 5)));
       }
     }
-    this.onBatch({ mapping: this.spec.id, shardId, invoked, succeeded, discarded });
+    this.onBatch({
+      mapping: this.spec.id,
+      shardId,
+      invoked,
+      succeeded,
+      discarded,
+      ...(lastError ? { error: lastError } : {}),
+    });
   }
 
   private failureRecord(

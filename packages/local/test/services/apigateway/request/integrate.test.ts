@@ -16,17 +16,97 @@ function setup(answer: InvokeResult = { ok: true, payload: {} }) {
 }
 
 describe('integrate (the integration makes the response)', () => {
-  it('answers a MOCK integration with its status and headers after the defaults, and no body', async () => {
+  it('answers a MOCK integration from the response its template selects: parameters, then template', async () => {
+    // GIVEN a MOCK whose request template picks 404 for ?missing=yes, and a default and a 4xx response
     const { host, call } = setup();
-    await expect(
-      call({ type: 'MOCK', statusCode: 204, headers: { 'X-Mock': 'yes', 'Content-Type': 'text/plain' } }),
-    ).resolves.toEqual({
-      status: 204,
-      headers: { 'Content-Type': 'text/plain', 'x-amzn-RequestId': 'req-1', 'X-Mock': 'yes' },
-      body: '',
+    const integration: GatewayMethod['integration'] = {
+      type: 'MOCK',
+      requestTemplates: {
+        'application/json': '{"statusCode": #if($input.params(\'missing\') == "yes")404#{else}200#end}',
+      },
+      passthrough: 'WHEN_NO_MATCH',
+      responses: [
+        {
+          statusCode: 200,
+          templates: { 'text/plain': "found $input.params('id')" },
+          parameters: { 'X-Mock': "'yes'", 'X-Stage': 'context.stage' },
+        },
+        {
+          statusCode: 404,
+          selectionPattern: '4\\d{2}',
+          templates: { 'application/json': '{"missing":"$context.requestId"}' },
+          parameters: {},
+        },
+      ],
+    };
+
+    // WHEN it is called without and with ?missing=yes
+    const found = await call(integration, '/x?id=7');
+    const missing = await call(integration, '/x?missing=yes');
+
+    // THEN the default response maps its headers and template; the 4xx one its template; no function runs
+    expect(found).toEqual({
+      status: 200,
+      headers: {
+        'Content-Type': 'text/plain',
+        'x-amzn-RequestId': 'req-1',
+        'X-Mock': 'yes',
+        'X-Stage': 'live',
+      },
+      body: 'found 7',
+    });
+    expect(missing).toEqual({
+      status: 404,
+      headers: { 'Content-Type': 'application/json', 'x-amzn-RequestId': 'req-1' },
+      body: '{"missing":"req-1"}',
     });
     expect(host.calls).toEqual([]);
   });
+
+  it.each<[string, Record<string, string>]>([
+    ['a status no response selects and no default', { 'application/json': '{"statusCode": 503}' }],
+    ['a request template with no statusCode', { 'application/json': '{"ok": true}' }],
+  ])('answers a MOCK with %s as a configuration error', async (_name, requestTemplates) => {
+    // GIVEN a MOCK with only a 2xx response
+    const { call } = setup();
+
+    // WHEN it is called
+    const answer = await call({
+      type: 'MOCK',
+      requestTemplates,
+      passthrough: 'WHEN_NO_MATCH',
+      responses: [{ statusCode: 200, selectionPattern: '2\\d{2}', templates: {}, parameters: {} }],
+    });
+
+    // THEN the gateway answers 500 Internal server error itself
+    expect(answer).toEqual({ failure: FAILURES.configuration });
+  });
+
+  it.each([
+    ['{"statusCode": 201}', 201],
+    ['{ statusCode: 201 }', 201],
+    ['{"statusCode": "201"}', 201],
+  ])(
+    'reads the status of the MOCK template output %s leniently, as CDK’s CORS template needs',
+    async (out, status) => {
+      // GIVEN a MOCK whose template renders `out`, with a default response
+      const { call } = setup();
+
+      // WHEN it is called
+      const answer = await call({
+        type: 'MOCK',
+        requestTemplates: { 'application/json': out },
+        passthrough: 'WHEN_NO_MATCH',
+        responses: [
+          { statusCode: 200, templates: {}, parameters: {} },
+          { statusCode: 201, selectionPattern: '201', templates: {}, parameters: {} },
+        ],
+      });
+
+      // THEN its status selects the 201 response
+      expect(answer).toMatchObject({ status });
+    },
+  );
 
   it('invokes a Lambda proxy integration with the proxy event and answers its result', async () => {
     const { host, call } = setup({
@@ -42,6 +122,28 @@ describe('integrate (the integration makes the response)', () => {
       functionArn: 'orders',
       event: { path: '/orders', httpMethod: 'GET', queryStringParameters: { x: '1' } },
     });
+  });
+
+  it('gives a Lambda proxy the stage variables, or null when the stage has none', async () => {
+    // GIVEN a proxy method on a stage with a variable, and on one with none
+    const withVariables = fakeHost(() => ({ ok: true, payload: {} }));
+    const without = fakeHost(() => ({ ok: true, payload: {} }));
+    const services = {} as ServiceClients;
+    const state = () =>
+      requestState({ method: method({ integration: { type: 'AWS_PROXY', functionArn: 'f' } }) });
+
+    // WHEN each is called
+    await integrate({
+      api: api({ stageVariables: { release: 'r1' } }),
+      host: withVariables,
+      accountId: '1',
+      services,
+    })(state());
+    await integrate({ api: api(), host: without, accountId: '1', services })(state());
+
+    // THEN the event's stageVariables are the stage's, or null
+    expect(withVariables.calls[0]?.event.stageVariables).toEqual({ release: 'r1' });
+    expect(without.calls[0]?.event.stageVariables).toBeNull();
   });
 
   it.each<[string, InvokeResult]>([

@@ -59,3 +59,118 @@ describe('event filter patterns', () => {
     expect(() => parsePatterns([{ Pattern: '{nope' }])).toThrow(/Filters\[0\].Pattern is not JSON/);
   });
 });
+
+describe('event filter exists, as EventBridge matches it on leaves', () => {
+  /** An SQS record as filters see it: the body parsed. */
+  const sqsView = (body: unknown) =>
+    filterView({ messageId: 'm-1', body: typeof body === 'string' ? body : JSON.stringify(body) }, 'body');
+  /** A Kinesis record's `kinesis` fields as filters see them: the data decoded from base64 and parsed. */
+  const kinesisView = (data: unknown) =>
+    filterView({ partitionKey: 'p', data: Buffer.from(JSON.stringify(data)).toString('base64') }, 'data');
+  /** A DynamoDB stream record with the images a NEW_AND_OLD_IMAGES stream sends for `eventName`. */
+  const dynamodbRecord = (
+    eventName: 'INSERT' | 'REMOVE',
+    image: Record<string, unknown>,
+  ): Record<string, unknown> => ({
+    eventName,
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      Keys: { id: { S: 'a' } },
+      ...(eventName === 'INSERT' ? { NewImage: image } : { OldImage: image }),
+      // The SDK leaves some fields undefined; JSON has no such value, so they count as absent.
+      SizeBytes: undefined,
+    },
+  });
+  const absent = { exists: false };
+  const present = { exists: true };
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, boolean]>([
+    ['SQS body, key absent: exists false', { body: { deletedAt: [absent] } }, sqsView({ id: 1 }), true],
+    ['SQS body, key absent: exists true', { body: { deletedAt: [present] } }, sqsView({ id: 1 }), false],
+    ['SQS body, key present: exists false', { body: { id: [absent] } }, sqsView({ id: 1 }), false],
+    ['SQS body, key present: exists true', { body: { id: [present] } }, sqsView({ id: 1 }), true],
+    ['SQS body, key null: exists true', { body: { id: [present] } }, sqsView({ id: null }), true],
+    ['SQS body, key null: exists false', { body: { id: [absent] } }, sqsView({ id: null }), false],
+    [
+      'SQS body, parent absent: exists false',
+      { body: { meta: { trace: [absent] } } },
+      sqsView({ id: 1 }),
+      true,
+    ],
+    [
+      'SQS body, an object is no leaf: exists true',
+      { body: { meta: [present] } },
+      sqsView({ meta: { trace: 't' } }),
+      false,
+    ],
+    ['SQS body, plain string met by a JSON pattern', { body: { id: [absent] } }, sqsView('not json'), false],
+    ['Kinesis data, key absent: exists false', { data: { alarm: [absent] } }, kinesisView({ t: 30 }), true],
+    ['Kinesis data, key present: exists false', { data: { t: [absent] } }, kinesisView({ t: 30 }), false],
+    ['Kinesis data, key null: exists true', { data: { t: [present] } }, kinesisView({ t: null }), true],
+    [
+      'Kinesis data, parent absent: exists false',
+      { data: { device: { firmware: [absent] } } },
+      kinesisView({ t: 30 }),
+      true,
+    ],
+    [
+      'DynamoDB INSERT, attribute absent: exists false',
+      { dynamodb: { NewImage: { deletedAt: { S: [absent] } } } },
+      dynamodbRecord('INSERT', { id: { S: 'a' } }),
+      true,
+    ],
+    [
+      'DynamoDB INSERT, attribute present: exists false',
+      { dynamodb: { NewImage: { id: { S: [absent] } } } },
+      dynamodbRecord('INSERT', { id: { S: 'a' } }),
+      false,
+    ],
+    [
+      'DynamoDB INSERT, attribute NULL: exists true',
+      { dynamodb: { NewImage: { gone: { NULL: [present] } } } },
+      dynamodbRecord('INSERT', { id: { S: 'a' }, gone: { NULL: true } }),
+      true,
+    ],
+    [
+      'DynamoDB REMOVE, no NewImage at all: exists false',
+      { dynamodb: { NewImage: { id: { S: [absent] } } } },
+      dynamodbRecord('REMOVE', { id: { S: 'a' } }),
+      true,
+    ],
+    [
+      'DynamoDB REMOVE, no NewImage at all: exists true',
+      { dynamodb: { NewImage: { id: { S: [present] } } } },
+      dynamodbRecord('REMOVE', { id: { S: 'a' } }),
+      false,
+    ],
+    [
+      'DynamoDB, a field left undefined: exists false',
+      { dynamodb: { SizeBytes: [absent] } },
+      dynamodbRecord('INSERT', { id: { S: 'a' } }),
+      true,
+    ],
+  ])('%s', (_name, pattern, record, expected) => {
+    // GIVEN a record as the event source mapping's filter sees it
+    // WHEN the pattern is matched against it
+    // THEN it is kept or dropped as Lambda does
+    expect(matches(pattern, record)).toBe(expected);
+  });
+
+  it('refuses at start an unsupported operator nested under a key another alternative already fails', () => {
+    // GIVEN a pattern whose first key never matches an empty record and whose second uses an unknown operator
+    const filters = [
+      { Pattern: '{"eventName":["INSERT"],"dynamodb":{"NewImage":{"id":{"S":[{"wildcard":"a*"}]}}}}' },
+    ];
+    // WHEN it is parsed
+    // THEN the operator is refused there, not at the first record
+    expect(() => parsePatterns(filters)).toThrow(/filter operator wildcard is not supported offline/);
+  });
+
+  it('refuses anything-but with an operator inside rather than treating it as a value to exclude', () => {
+    // GIVEN anything-but with a prefix, which the runtime does not evaluate
+    const filters = [{ Pattern: '{"body":{"state":[{"anything-but":{"prefix":"init"}}]}}' }];
+    // WHEN it is parsed
+    // THEN it is refused, instead of silently matching every record
+    expect(() => parsePatterns(filters)).toThrow(/anything-but with prefix is not supported offline/);
+  });
+});

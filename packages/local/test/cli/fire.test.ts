@@ -1,0 +1,90 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type CliIo } from '../../src/cli/cli.js';
+import { runApp, type RunningApp } from '../../../../test/support/runtime.js';
+
+/** `conflux fire` as a user runs it next to a running `conflux local`: from the folder of its `.conflux/local.json`. */
+describe('conflux fire', () => {
+  let running: RunningApp;
+  let queue: sqs.Queue;
+  let rule: events.Rule;
+  let folder: string;
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = (): CliIo => ({
+    cwd: folder,
+    env: {},
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+  });
+
+  beforeAll(async () => {
+    running = await runApp((app) => {
+      const stack = new Stack(app, 'Nightly');
+      queue = new sqs.Queue(stack, 'Jobs');
+      rule = new events.Rule(stack, 'Nightly', { schedule: events.Schedule.rate(Duration.days(1)) });
+      rule.addTarget(new targets.SqsQueue(queue));
+    });
+    // The state file conflux local writes once it is ready.
+    folder = mkdtempSync(path.join(tmpdir(), 'conflux-fire-'));
+    mkdirSync(path.join(folder, '.conflux'));
+    writeFileSync(
+      path.join(folder, '.conflux', 'local.json'),
+      JSON.stringify({ endpoints: running.runtime.endpoints }),
+    );
+  });
+  afterAll(async () => {
+    await running.stop();
+  });
+
+  it('fires a scheduled rule now: its target gets the scheduled event', async () => {
+    // GIVEN a rule that would fire once a day
+    const ruleName = running.physical(rule).split('|').pop() ?? '';
+
+    // WHEN it is fired by name
+    const code = await main(['fire', ruleName], io());
+
+    // THEN the command succeeds and the queue has the scheduled event of that rule
+    expect({ code, err }).toEqual({ code: 0, err: [] });
+    const { Messages } = await running.runtime.engines.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: running.physical(queue), WaitTimeSeconds: 2 }),
+    );
+    const event = JSON.parse(Messages?.[0]?.Body ?? '{}') as Record<string, unknown>;
+    expect(event).toMatchObject({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} });
+  });
+
+  it('says so in one line, exit 1, for a rule the app does not have', async () => {
+    // WHEN an unknown rule is fired
+    err.length = 0;
+    const code = await main(['fire', 'no-such-rule'], io());
+
+    // THEN it fails with the runtime's answer
+    expect(code).toBe(1);
+    expect(err.join('')).toMatch(/^conflux fire: .*no-such-rule/s);
+  });
+
+  it('tells where to start from when no conflux local runs in the folder', async () => {
+    // GIVEN a folder with no .conflux/local.json
+    const empty = mkdtempSync(path.join(tmpdir(), 'conflux-fire-none-'));
+    const errors: string[] = [];
+
+    // WHEN conflux fire runs there
+    const code = await main(['fire', 'x'], {
+      cwd: empty,
+      env: {},
+      stdout: () => undefined,
+      stderr: (t) => errors.push(t),
+    });
+
+    // THEN it says to start the app first
+    expect(code).toBe(1);
+    expect(errors.join('')).toContain('start the app with conflux local first');
+  });
+});

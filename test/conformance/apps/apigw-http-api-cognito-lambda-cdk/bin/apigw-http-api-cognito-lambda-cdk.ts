@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// @ts-nocheck -- third-party app code, type-checked by its own tsconfig.json (see SOURCE.md)
+import 'source-map-support/register';
+import * as cdk from 'aws-cdk-lib';
+import { HttpApiCognitoLambdaStack } from '../lib/http-api-cognito-lambda-stack';
+
+const app = new cdk.App();
+new HttpApiCognitoLambdaStack(app, 'HttpApiCognitoLambdaStack', { });

@@ -78,11 +78,13 @@ function requirePaths(file) {
 // Every CommonJS module of the function's code looks where its entry does, as Lambda's NODE_PATH reaches
 // them all: CDK's provider framework requires @aws-sdk/client-lambda from a module its entry requires.
 const nodeModulePaths = Module._nodeModulePaths;
-Module._nodeModulePaths = (from) =>
-  path.resolve(from).startsWith(path.resolve(codeDir) + path.sep) ||
-  path.resolve(from) === path.resolve(codeDir)
-    ? requirePaths(path.join(from, 'x'))
+const codeRoot = path.resolve(codeDir);
+Module._nodeModulePaths = (from) => {
+  const dir = path.resolve(from);
+  return dir === codeRoot || dir.startsWith(codeRoot + path.sep)
+    ? requirePaths(path.join(dir, 'x'))
     : nodeModulePaths(from);
+};
 
 function loadCommonJs(file) {
   const mod = new Module(file);

@@ -1,3 +1,4 @@
+import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import {
   CreateTableCommand,
   UpdateTimeToLiveCommand,
@@ -16,10 +17,16 @@ import {
   type ProvisionContext,
   type Provisioner,
 } from '../../core/provisioning.js';
+import type { CheckContext } from '../../core/provisioning.js';
 import type { ServiceModule } from '../../core/services.js';
+import { KinesisService } from '../kinesis/service.js';
+import type { StreamViewType } from '../lambda/event-source-mapping/stream-poller.js';
+import type { CreationTimePrecision } from './kinesis-destination.js';
 import { DynamoDbService } from './service.js';
 
 type KeySchema = { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+/** `KinesisStreamSpecification`: the table's Kinesis streaming destination. */
+type KinesisSpec = { StreamArn?: unknown; ApproximateCreationDateTimePrecision?: unknown };
 type Projection = { ProjectionType?: 'ALL' | 'KEYS_ONLY' | 'INCLUDE'; NonKeyAttributes?: string[] };
 
 const dynamoTableCommon = {
@@ -52,8 +59,14 @@ async function createTable(
   logicalId: string,
   p: Record<string, unknown>,
   stream: { StreamViewType?: string } | undefined,
+  kinesis: KinesisSpec | undefined,
 ): Promise<ResourceOutputs> {
   const name = str(p.TableName) ?? physicalName(ctx.stack.stackName, logicalId, 255);
+  const where = `${ctx.stack.stackName}/${logicalId}`;
+  const declared = stream?.StreamViewType as StreamViewType | undefined;
+  // The Kinesis destination is fed from DynamoDB Local's stream, which then needs both images.
+  const localView = kinesis ? 'NEW_AND_OLD_IMAGES' : declared;
+  const destination = kinesis ? await kinesisDestination(ctx, where, kinesis) : undefined;
   const index = (i: { IndexName: string; KeySchema: KeySchema; Projection: Projection }) => ({
     IndexName: i.IndexName,
     KeySchema: i.KeySchema,
@@ -68,9 +81,7 @@ async function createTable(
       index,
     ),
     LocalSecondaryIndexes: (p.LocalSecondaryIndexes as Parameters<typeof index>[0][] | undefined)?.map(index),
-    StreamSpecification: stream?.StreamViewType
-      ? { StreamEnabled: true, StreamViewType: stream.StreamViewType as 'NEW_AND_OLD_IMAGES' }
-      : undefined,
+    StreamSpecification: localView ? { StreamEnabled: true, StreamViewType: localView } : undefined,
   };
   const client = ctx.service(DynamoDbService).client;
   const { TableDescription } = await client.send(new CreateTableCommand(input));
@@ -85,14 +96,109 @@ async function createTable(
   }
   const arn = `arn:${ctx.env.partition}:dynamodb:${ctx.env.region}:${ctx.env.accountId}:table/${name}`;
   const attributes: Record<string, string> = { Arn: arn };
-  if (TableDescription?.LatestStreamArn) attributes.StreamArn = TableDescription.LatestStreamArn;
+  const streamArn = TableDescription?.LatestStreamArn;
+  const dynamo = ctx.service(DynamoDbService);
+  // A table whose template declares no stream has none to name, as on AWS, even when one feeds Kinesis.
+  if (streamArn && declared) {
+    attributes.StreamArn = streamArn;
+    dynamo.declareStreamView(streamArn, declared);
+  }
+  if (streamArn && destination) {
+    dynamo.addKinesisDestination({
+      tableName: name,
+      keyAttributes: sortedKeys(p.KeySchema as KeySchema),
+      tableStreamArn: streamArn,
+      streamName: destination.streamName,
+      precision: destination.precision,
+      region: ctx.env.region,
+    });
+  }
   return { ref: name, attributes };
+}
+
+/** The key attributes, partition key first. */
+function sortedKeys(schema: KeySchema): string[] {
+  return [...schema]
+    .sort((a, b) => (a.KeyType === b.KeyType ? 0 : a.KeyType === 'HASH' ? -1 : 1))
+    .map((k) => k.AttributeName);
+}
+
+/** The Kinesis stream a `KinesisStreamSpecification` names; it must be a stream of the application. */
+async function kinesisDestination(
+  ctx: ProvisionContext,
+  where: string,
+  spec: KinesisSpec,
+): Promise<{ streamName: string; precision: CreationTimePrecision }> {
+  const arn = str(spec.StreamArn) ?? '';
+  const streamName = /^arn:[^:]+:kinesis:[^:]*:[^:]*:stream\/([^/]+)$/.exec(arn)?.[1];
+  const exists =
+    streamName !== undefined &&
+    (await ctx
+      .service(KinesisService)
+      .client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }))
+      .then(() => true)
+      .catch(() => false));
+  if (streamName === undefined || !exists) {
+    throw new UnsupportedResourceError(
+      `${where}: KinesisStreamSpecification.StreamArn ${arn} must be a Kinesis stream of the application`,
+    );
+  }
+  return {
+    streamName,
+    precision:
+      str(spec.ApproximateCreationDateTimePrecision) === 'MICROSECOND' ? 'MICROSECOND' : 'MILLISECOND',
+  };
+}
+
+/** A `KinesisStreamSpecification` whose stream is no Kinesis stream, or whose precision DynamoDB has not. */
+function checkKinesisSpec(ctx: CheckContext, spec: KinesisSpec | undefined, field: string): string[] {
+  if (spec === undefined) return [];
+  const problems: string[] = [];
+  const type = ctx.typeOf(spec.StreamArn);
+  if (type !== undefined && type !== 'AWS::Kinesis::Stream') {
+    problems.push(
+      `${ctx.where}: ${field}.StreamArn names a resource of type ${type}; it must be a Kinesis stream`,
+    );
+  }
+  const precision = spec.ApproximateCreationDateTimePrecision;
+  if (precision !== undefined && precision !== 'MILLISECOND' && precision !== 'MICROSECOND') {
+    problems.push(
+      `${ctx.where}: ${field}.ApproximateCreationDateTimePrecision ${JSON.stringify(precision)} must be MILLISECOND or MICROSECOND`,
+    );
+  }
+  return problems;
+}
+
+/** The replica in the runtime's region of a global table (the only one a local run may have). */
+function localReplica(
+  replicas: unknown,
+  region: string,
+): { KinesisStreamSpecification?: KinesisSpec } | undefined {
+  if (!Array.isArray(replicas)) return undefined;
+  return (replicas as { Region?: unknown; KinesisStreamSpecification?: KinesisSpec }[]).find((r) => {
+    const text = staticText(r.Region);
+    return text === region || text === UNRESOLVED;
+  });
 }
 
 const dynamoTable: Provisioner = {
   ...dynamoTableCommon,
+  applies: [...dynamoTableCommon.applies, 'KinesisStreamSpecification'],
+  check(ctx, p) {
+    return checkKinesisSpec(
+      ctx,
+      p.KinesisStreamSpecification as KinesisSpec | undefined,
+      'KinesisStreamSpecification',
+    );
+  },
   async create(ctx, logicalId, p) {
-    return createTable(ctx, logicalId, p, p.StreamSpecification as { StreamViewType?: string } | undefined);
+    return createTable(
+      ctx,
+      logicalId,
+      p,
+      p.StreamSpecification as { StreamViewType?: string } | undefined,
+      p.KinesisStreamSpecification as KinesisSpec | undefined,
+    );
   },
 };
 
@@ -104,11 +210,15 @@ const dynamoGlobalTable: Provisioner = {
       ? (p.Replicas as { Region?: unknown }[]).map((r) => staticText(r.Region))
       : [];
     const elsewhere = regions.filter((r) => r !== undefined && r !== UNRESOLVED && r !== ctx.env.region);
-    return elsewhere.length === 0
-      ? []
-      : [
-          `${ctx.where}: Replicas in ${elsewhere.join(', ')}: the offline runtime has one region (${ctx.env.region}); configure no replica regions for local runs`,
-        ];
+    const local = localReplica(p.Replicas, ctx.env.region);
+    return [
+      ...(elsewhere.length === 0
+        ? []
+        : [
+            `${ctx.where}: Replicas in ${elsewhere.join(', ')}: the offline runtime has one region (${ctx.env.region}); configure no replica regions for local runs`,
+          ]),
+      ...checkKinesisSpec(ctx, local?.KinesisStreamSpecification, 'Replicas[].KinesisStreamSpecification'),
+    ];
   },
   async create(ctx, logicalId, p) {
     const replicas = (p.Replicas as { Region: string }[] | undefined) ?? [];
@@ -118,11 +228,20 @@ const dynamoGlobalTable: Provisioner = {
         `${ctx.stack.stackName}/${logicalId} (AWS::DynamoDB::GlobalTable): Replicas in ${elsewhere.map((r) => r.Region).join(', ')}: the offline runtime has one region (${ctx.env.region}); configure no replica regions for local runs`,
       );
     }
-    return createTable(ctx, logicalId, p, p.StreamSpecification as { StreamViewType?: string } | undefined);
+    return createTable(
+      ctx,
+      logicalId,
+      p,
+      p.StreamSpecification as { StreamViewType?: string } | undefined,
+      localReplica(p.Replicas, ctx.env.region)?.KinesisStreamSpecification,
+    );
   },
 };
 
-/** DynamoDB: tables on DynamoDB Local, their streams read by Lambda's event source mappings. */
+/**
+ * DynamoDB: tables on DynamoDB Local, their streams read by Lambda's event source mappings, their Kinesis
+ * streaming destinations fed from those streams.
+ */
 export const dynamodb: ServiceModule = {
   name: 'dynamodb',
   state: DynamoDbService,

@@ -69,11 +69,13 @@ const EVENT_SOURCE_TYPES = [
   'AWS::DynamoDB::Table',
   'AWS::DynamoDB::GlobalTable',
   'AWS::Kinesis::Stream',
+  'AWS::Kinesis::StreamConsumer',
 ];
 
 /**
  * What stops an `AWS::Lambda::EventSourceMapping` from running offline, from its template alone: a filter
- * the runtime cannot evaluate, `AT_TIMESTAMP`, a source or an on-failure destination of an unsupported type.
+ * the runtime cannot evaluate, `AT_TIMESTAMP` on a DynamoDB stream (Lambda refuses it too) or without its
+ * timestamp, a source or an on-failure destination of an unsupported type.
  */
 export function checkEventSourceMapping(ctx: CheckContext, p: Readonly<Record<string, unknown>>): string[] {
   const problems: string[] = [];
@@ -89,10 +91,19 @@ export function checkEventSourceMapping(ctx: CheckContext, p: Readonly<Record<st
       );
     }
   }
-  if (p.StartingPosition === 'AT_TIMESTAMP') {
-    problems.push(`${ctx.where}: StartingPosition AT_TIMESTAMP is not supported offline`);
-  }
   const source = ctx.typeOf(p.EventSourceArn);
+  if (p.StartingPosition === 'AT_TIMESTAMP') {
+    const sourceText = staticText(p.EventSourceArn) ?? '';
+    if (source?.startsWith('AWS::DynamoDB::') || /^arn:[^:]+:dynamodb:/.test(sourceText)) {
+      problems.push(
+        `${ctx.where}: StartingPosition AT_TIMESTAMP is for Kinesis streams only; a DynamoDB stream starts at TRIM_HORIZON or LATEST`,
+      );
+    } else if (p.StartingPositionTimestamp === undefined) {
+      problems.push(
+        `${ctx.where}: StartingPosition AT_TIMESTAMP needs StartingPositionTimestamp (epoch seconds)`,
+      );
+    }
+  }
   if (source !== undefined && !EVENT_SOURCE_TYPES.includes(source)) {
     problems.push(
       `${ctx.where}: EventSourceArn names a resource of type ${source}: only SQS queues, DynamoDB streams and Kinesis streams of the application are supported as event sources`,

@@ -15,9 +15,16 @@ import {
 } from '../../core/provisioning.js';
 import type { ServiceModule } from '../../core/services.js';
 import { onlyServesHandledCustomResources } from '../cloudformation/handlers.js';
+import { DynamoDbService } from '../dynamodb/service.js';
+import { secondsToMs } from '../kinesis/at-timestamp.js';
+import { KinesisService } from '../kinesis/service.js';
 import { SqsService } from '../sqs/service.js';
 import { checkEventSourceMapping, checkFunction } from './checks.js';
+import { isConsumerArn } from './event-source-mapping/kinesis-stream-source.js';
 import { LambdaService } from './service.js';
+
+/** How often a mapping on an enhanced fan-out consumer reads a shard that had nothing. */
+const ENHANCED_FAN_OUT_POLL_MS = 50;
 
 const lambdaFunction: Provisioner = {
   applies: [
@@ -182,6 +189,7 @@ const eventSourceMapping: Provisioner = {
     'ScalingConfig',
     'Enabled',
     'StartingPosition',
+    'StartingPositionTimestamp',
     'BisectBatchOnFunctionError',
     'MaximumRetryAttempts',
     'MaximumRecordAgeInSeconds',
@@ -247,9 +255,21 @@ const eventSourceMapping: Provisioner = {
         ? 'kinesis'
         : undefined;
     if (kind) {
-      if (p.StartingPosition === 'AT_TIMESTAMP') {
+      const position = str(p.StartingPosition);
+      let startingPositionTimestampMs: number | undefined;
+      if (position === 'AT_TIMESTAMP') {
+        const seconds = Number(p.StartingPositionTimestamp);
+        if (kind === 'dynamodb' || !Number.isFinite(seconds)) {
+          throw new UnsupportedResourceError(
+            `${where}: StartingPosition AT_TIMESTAMP is for Kinesis streams only, with StartingPositionTimestamp (epoch seconds)`,
+          );
+        }
+        startingPositionTimestampMs = secondsToMs(seconds);
+      }
+      const consumer = kind === 'kinesis' && isConsumerArn(sourceArn);
+      if (consumer && ctx.service(KinesisService).consumer(sourceArn) === undefined) {
         throw new UnsupportedResourceError(
-          `${where}: StartingPosition AT_TIMESTAMP is not supported offline`,
+          `${where}: EventSourceArn ${sourceArn} names no AWS::Kinesis::StreamConsumer of the application`,
         );
       }
       const fn = lambda.host.get(functionName);
@@ -265,7 +285,12 @@ const eventSourceMapping: Provisioner = {
           functionName,
           functionArn: fn?.arn ?? functionName,
           region: ctx.env.region,
-          startingPosition: str(p.StartingPosition) === 'LATEST' ? 'LATEST' : 'TRIM_HORIZON',
+          startingPosition: position === 'LATEST' || position === 'AT_TIMESTAMP' ? position : 'TRIM_HORIZON',
+          startingPositionTimestampMs,
+          // Enhanced fan-out pushes records within about 70 ms; shared throughput is polled.
+          pollIntervalMs: consumer ? ENHANCED_FAN_OUT_POLL_MS : undefined,
+          streamViewType:
+            kind === 'dynamodb' ? ctx.service(DynamoDbService).declaredStreamView(sourceArn) : undefined,
           batchSize: Number(p.BatchSize ?? 100),
           bisectOnError: p.BisectBatchOnFunctionError === true || p.BisectBatchOnFunctionError === 'true',
           maxRetryAttempts: Number(p.MaximumRetryAttempts ?? -1),

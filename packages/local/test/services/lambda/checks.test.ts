@@ -43,7 +43,7 @@ describe('Lambda resources refused from the template, before any engine starts',
   });
 
   it('lists every problem of the Lambda resources at once', () => {
-    // GIVEN a Python function, a handler naming no file, a filter with an unknown operator, AT_TIMESTAMP,
+    // GIVEN a Python function, a handler naming no file, a filter with an unknown operator, AT_TIMESTAMP with no timestamp,
     // and a mapping whose source is a topic
     const stack = stackOf({
       Topic: { Type: 'AWS::SNS::Topic', Properties: {} },
@@ -74,7 +74,7 @@ describe('Lambda resources refused from the template, before any engine starts',
       `shop-dev/Misnamed (AWS::Lambda::Function): Handler "main.handler" names no .js, .cjs or .mjs file of the function's code (${path.basename(stack.assetsByObjectKey.get('fn.zip') ?? '')})`,
       'shop-dev/FromTopic (AWS::Lambda::EventSourceMapping): EventSourceArn names a resource of type AWS::SNS::Topic: only SQS queues, DynamoDB streams and Kinesis streams of the application are supported as event sources',
       'shop-dev/Timestamped (AWS::Lambda::EventSourceMapping): FilterCriteria: filter operator wildcard is not supported offline',
-      'shop-dev/Timestamped (AWS::Lambda::EventSourceMapping): StartingPosition AT_TIMESTAMP is not supported offline',
+      'shop-dev/Timestamped (AWS::Lambda::EventSourceMapping): StartingPosition AT_TIMESTAMP needs StartingPositionTimestamp (epoch seconds)',
       'shop-dev/Timestamped (AWS::Lambda::EventSourceMapping): DestinationConfig.OnFailure.Destination names a resource of type AWS::Lambda::Function; it must be an SQS queue or SNS topic',
     ]);
   });

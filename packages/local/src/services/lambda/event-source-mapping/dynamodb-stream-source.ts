@@ -3,10 +3,17 @@ import {
   DescribeStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type AttributeValue,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
-import { iteratorReader, type ShardReader, type ShardRecord, type StreamSource } from './stream-poller.js';
+import { streamImage as image } from '../../dynamodb/stream-image.js';
+import {
+  iteratorReader,
+  type ShardReader,
+  type ShardRecord,
+  type StartingPosition,
+  type StreamSource,
+  type StreamViewType,
+} from './stream-poller.js';
 
 /**
  * A DynamoDB table's stream on DynamoDB Local, read through the DynamoDB Streams API. DynamoDB Local names
@@ -37,9 +44,12 @@ export class DynamoDbStreamSource implements StreamSource {
 
   public async open(
     shardId: string,
-    startingPosition: 'TRIM_HORIZON' | 'LATEST',
+    startingPosition: StartingPosition,
     afterSequenceNumber?: string,
   ): Promise<ShardReader> {
+    // Refused from the template, as Lambda refuses it for DynamoDB streams.
+    if (startingPosition === 'AT_TIMESTAMP')
+      throw new Error('StartingPosition AT_TIMESTAMP is for Kinesis streams only');
     const { ShardIterator } = await this.client.send(
       new GetShardIteratorCommand({
         StreamArn: this.engineArn,
@@ -55,6 +65,27 @@ export class DynamoDbStreamSource implements StreamSource {
       );
       return { records: (page.Records ?? []).map((r) => this.record(r)), next: page.NextShardIterator };
     });
+  }
+
+  /**
+   * The record as a stream of `viewType` carries it: DynamoDB Local's stream holds both images when the
+   * table also streams to Kinesis, while the template may declare a narrower view.
+   */
+  public project(record: ShardRecord, viewType: StreamViewType): ShardRecord {
+    const event = record.event as { dynamodb: Record<string, unknown> };
+    const d = event.dynamodb;
+    const withNew = viewType === 'NEW_IMAGE' || viewType === 'NEW_AND_OLD_IMAGES';
+    const withOld = viewType === 'OLD_IMAGE' || viewType === 'NEW_AND_OLD_IMAGES';
+    const dynamodb = {
+      ApproximateCreationDateTime: d.ApproximateCreationDateTime,
+      Keys: d.Keys,
+      ...(withNew && d.NewImage !== undefined ? { NewImage: d.NewImage } : {}),
+      ...(withOld && d.OldImage !== undefined ? { OldImage: d.OldImage } : {}),
+      SequenceNumber: d.SequenceNumber,
+      SizeBytes: d.SizeBytes,
+      StreamViewType: viewType,
+    };
+    return { ...record, event: { ...event, dynamodb } };
   }
 
   private record(r: _Record): ShardRecord {
@@ -91,18 +122,4 @@ export function inRegion(arn: string, region: string, accountId?: string): strin
   parts[3] = region;
   if (accountId !== undefined) parts[4] = accountId;
   return parts.join(':');
-}
-
-/** An image as Lambda sends it: attribute values in DynamoDB JSON, binary as base64. */
-function image(item: Record<string, AttributeValue> | undefined): Record<string, unknown> | undefined {
-  if (!item) return undefined;
-  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, attribute(v)]));
-}
-
-function attribute(v: AttributeValue): unknown {
-  if (v.B !== undefined) return { B: Buffer.from(v.B).toString('base64') };
-  if (v.BS !== undefined) return { BS: v.BS.map((b) => Buffer.from(b).toString('base64')) };
-  if (v.M !== undefined) return { M: image(v.M) };
-  if (v.L !== undefined) return { L: v.L.map(attribute) };
-  return v;
 }

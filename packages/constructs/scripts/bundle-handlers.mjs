@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { esbuildOptions, serviceBundling } from '../dist/service-function/bundling.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const HANDLERS = ['jwt-authorizer'];
+const HANDLERS = ['jwt-authorizer', 'cdc-processor'];
 
 for (const name of HANDLERS) {
   const outdir = path.join(root, 'assets', name);
@@ -20,6 +20,7 @@ for (const name of HANDLERS) {
     // From sources, so the package builds alone (the handler kit need not be built first, and the kit's own
     // dependency on this package's contracts is no cycle at build time).
     alias: {
+      '@conflux/handler-kit/cdc': path.join(root, '..', 'handler-kit', 'src', 'cdc', 'index.ts'),
       '@conflux/handler-kit': path.join(root, '..', 'handler-kit', 'src', 'index.ts'),
       '@conflux/constructs/contracts': path.join(root, 'src', 'contracts', 'index.ts'),
     },

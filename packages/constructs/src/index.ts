@@ -9,5 +9,7 @@ export * from './saga/index.js';
 export * from './schema-registry/index.js';
 export * from './config/index.js';
 export * from './service-function/index.js';
+export * from './event-stream/index.js';
+export * from './change-capture/index.js';
 export { alarmAbove } from './private/alarm.js';
 export { createStreamReader } from './private/stream-reader.js';

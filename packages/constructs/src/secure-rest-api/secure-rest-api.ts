@@ -1,12 +1,11 @@
 import { finiteNumbers } from '../private/finite-numbers.js';
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -16,6 +15,7 @@ import type { AuthConfig, DeprecationDates, TierConfig } from '../config/index.j
 import { IdempotencyTable } from '../idempotency-table/index.js';
 import { createServiceFunction } from '../service-function/service-function.js';
 import { PropsValidator } from '../private/validation.js';
+import { builtHandler } from '../private/built-handler.js';
 import {
   API_LIFECYCLE,
   CORS_ORIGINS,
@@ -580,14 +580,4 @@ class RateLimitedWebAcl extends Construct {
       webAclArn: acl.attrArn,
     });
   }
-}
-
-/** Built code of one of the package's own handlers; a clear error when the package was not built. */
-function builtHandler(dir: string): lambda.Code {
-  if (!existsSync(path.join(dir, 'index.js'))) {
-    throw new Error(
-      `@conflux/constructs: the built handler ${path.basename(dir)} is missing (${path.join(path.basename(path.dirname(dir)), path.basename(dir), 'index.js')}); build the package with npm run build.`,
-    );
-  }
-  return lambda.Code.fromAsset(dir);
 }

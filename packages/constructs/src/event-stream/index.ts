@@ -1,0 +1,2 @@
+export * from './event-stream.js';
+export * from './event-stream-consumer.js';

@@ -19,6 +19,7 @@ const SUITE: Record<string, () => Promise<Benchmark>> = {
   'event-store': async () => (await import('./event-store')).benchmark,
   consumers: async () => (await import('./consumers')).benchmark,
   runtime: async () => (await import('./runtime')).benchmark,
+  cdc: async () => (await import('./cdc')).benchmark,
 };
 
 async function main(groups: string[]): Promise<number> {

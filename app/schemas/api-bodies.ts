@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as z from 'zod/mini';
 import { Movement, OpenAccount } from '../functions/accounts/contract';
 import { PostReview, PutCategory, PutProduct } from '../functions/catalog/contract';
+import { CustomerBody } from '../functions/customers/contract';
 import { CreateOrderV1, CreateOrderV2 } from '../functions/orders/contract';
 import { TelemetryReading, WebhookBody } from '../functions/webhooks/contract';
 
@@ -16,6 +17,8 @@ export const API_BODIES: Readonly<Record<string, z.core.$ZodType>> = {
   'PUT /v1/categories/{categoryId}': PutCategory,
   'PUT /v1/products/{sku}': PutProduct,
   'POST /v1/products/{sku}/reviews': PostReview,
+  'POST /v1/customers': CustomerBody,
+  'PUT /v1/customers/{customerId}': CustomerBody,
   'POST /v1/webhooks/{provider}': WebhookBody,
   'POST /v1/telemetry': TelemetryReading,
 };

@@ -22,6 +22,7 @@ import {
 import { Accounts } from './accounts';
 import { Cancellation } from './cancellation';
 import { Catalog } from './catalog';
+import { Customers } from './customers';
 import { Fulfilment } from './fulfilment';
 import { DomainEventPublishing } from './publishing';
 import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '@conflux/constructs';
@@ -65,6 +66,8 @@ export class ApiStack extends Stack {
   public readonly cancellation: Cancellation;
   /** The catalog and its product view. */
   public readonly catalog: Catalog;
+  /** Customers: CRUD on a table, captured as change events into a search view and a raw archive. */
+  public readonly customers: Customers;
   /** API keys of the demo clients, by tier. */
   public readonly apiKeys: Readonly<Record<string, apigw.IApiKey>>;
 
@@ -208,6 +211,14 @@ export class ApiStack extends Stack {
 
     this.catalog = new Catalog(this, 'Catalog', {
       gateway: this.gateway,
+      removalPolicy: config.removalPolicy,
+      logRetention: config.logRetention,
+      alarmTopic,
+    });
+
+    this.customers = new Customers(this, 'Customers', {
+      gateway: this.gateway,
+      stage: config.stage,
       removalPolicy: config.removalPolicy,
       logRetention: config.logRetention,
       alarmTopic,

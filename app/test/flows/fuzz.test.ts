@@ -60,6 +60,7 @@ const replay = `replay: FUZZ_SEED=${seed} npx vitest run test/flows/fuzz.test.ts
 /** Query parameters the handlers read (the template does not declare optional ones). */
 const KNOWN_QUERY: Readonly<Record<string, readonly string[]>> = {
   'GET /v1/accounts/{accountId}': ['asOf'],
+  'GET /v1/customers/search': ['q'],
 };
 
 /** The routes, from a synthesis without bundling at collection time, so that each is its own test. */
@@ -164,6 +165,9 @@ describe('fuzzing every route of the API contract, offline', () => {
     await call('POST', '/v1/products/SKU-FUZZ/reviews', { rating: 4 });
     const account = (await call('POST', '/v1/accounts', { currency: 'EUR' })).accountId ?? '';
     await call('POST', `/v1/accounts/${account}/deposits`, { amountMinor: 10_000 });
+    const customer =
+      (await call('POST', '/v1/customers', { name: 'Fuzz Customer', email: 'fuzz@example.com' }))
+        .customerId ?? '';
     const order = async (customerId: string, sku: string, region: string) =>
       (
         await call('POST', '/v2/orders', {
@@ -223,6 +227,7 @@ describe('fuzzing every route of the API contract, offline', () => {
         accountId: [account],
         sku: ['SKU-FUZZ', 'SKU-NONE'],
         categoryId: ['fuzz-tools'],
+        customerId: [customer],
       },
       knownQuery: KNOWN_QUERY,
       routeKeys: new Set(ROUTES.map((r) => r.key)),
@@ -287,6 +292,9 @@ describe('fuzzing every route of the API contract, offline', () => {
         'POST /v1/products/{sku}/reviews',
         { what: 'the reviews', snapshot: items(table(api.catalog.reviews)) },
       ],
+      ...['POST /v1/customers', 'PUT /v1/customers/{customerId}', 'DELETE /v1/customers/{customerId}'].map(
+        (key) => [key, { what: 'the customers', snapshot: items(table(api.customers.table)) }] as const,
+      ),
       ...ROUTES.filter((r) => r.integration === 'sqs' || r.integration === 'kinesis').map(
         (r) => [r.key, direct] as const,
       ),
@@ -397,6 +405,7 @@ describe('fuzzing every route of the API contract, offline', () => {
         },
       ],
       ['PUT /v1/categories/{categoryId}', { name: 'Fuzz tools, renamed' }],
+      ['PUT /v1/customers/{customerId}', { name: 'Fuzz Customer, renamed', email: 'fuzz@example.com' }],
       ['POST /v1/webhooks/stripe', { id: 'evt-fuzz-observer', type: 'fuzz', data: {} }],
       [
         'POST /v1/telemetry',

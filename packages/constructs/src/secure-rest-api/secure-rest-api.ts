@@ -387,6 +387,8 @@ export class SecureRestApi extends Construct {
       'inventory:read',
       'webhooks:write',
       'telemetry:write',
+      'customers:read',
+      'customers:write',
     ].map((name) => new cognito.ResourceServerScope({ scopeName: name, scopeDescription: name }));
     const server = pool.addResourceServer('ResourceServer', { identifier: 'conflux', scopes });
     pool.addDomain('Domain', {
@@ -427,7 +429,9 @@ export class SecureRestApi extends Construct {
     delete json.$schema;
     const name = `${method}${routePath}`
       .replace(/[^A-Za-z0-9]/g, ' ')
-      .replace(/(?:^|\s+)(\w)/g, (_m, c: string) => c.toUpperCase());
+      .replace(/(?:^|\s+)(\w)/g, (_m, c: string) => c.toUpperCase())
+      // A path ending in a parameter leaves a space: model names are alphanumeric only.
+      .replace(/\s+/g, '');
     return this.api.addModel(`${name}Model`, {
       modelName: `${name}Body`,
       contentType: 'application/json',

@@ -90,7 +90,12 @@ export class DynamoDbStreamSource implements StreamSource {
 
   private record(r: _Record): ShardRecord {
     const d = r.dynamodb ?? {};
-    const created = d.ApproximateCreationDateTime ?? new Date();
+    // DynamoDB Local dates a change to the minute, AWS to the second: a change up to a minute early would
+    // look older than a snapshot read that followed it. The time it is first read (a poll follows a write
+    // within a fraction of a second), to the second as AWS gives it, is never earlier than the change.
+    const created = new Date(
+      Math.max(d.ApproximateCreationDateTime?.getTime() ?? 0, Math.floor(Date.now() / 1000) * 1000),
+    );
     const event = {
       eventID: r.eventID,
       eventName: r.eventName,

@@ -20,6 +20,7 @@ const SUITE: Record<string, () => Promise<Benchmark>> = {
   consumers: async () => (await import('./consumers')).benchmark,
   runtime: async () => (await import('./runtime')).benchmark,
   cdc: async () => (await import('./cdc')).benchmark,
+  'cdc-latency': async () => (await import('./cdc-latency')).benchmark,
 };
 
 async function main(groups: string[]): Promise<number> {

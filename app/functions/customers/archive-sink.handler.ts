@@ -1,7 +1,6 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { logger, requireEnv } from '@conflux/handler-kit';
-import { parseChangeRecord } from '@conflux/handler-kit/cdc';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { requireEnv } from '@conflux/handler-kit';
+import { createChangeConsumer, parseChangeRecord } from '@conflux/handler-kit/cdc';
 import { changeArchive } from './adapters';
 import { archiveObject } from './domain';
 
@@ -24,21 +23,7 @@ async function apply(record: KinesisStreamRecord): Promise<void> {
  * with the same bytes and never add one. Objects are independent, so a batch is written in parallel; a
  * malformed record is reported alone in `batchItemFailures`.
  */
-export const handler = async (event: KinesisStreamEvent, context: Context) =>
-  processPartialResponse(
-    event,
-    async (record: KinesisStreamRecord) => {
-      try {
-        await apply(record);
-      } catch (error: unknown) {
-        logger.warn('change not archived', {
-          sequenceNumber: record.kinesis.sequenceNumber,
-          partitionKey: record.kinesis.partitionKey,
-          error: error as Error,
-        });
-        throw error;
-      }
-    },
-    new BatchProcessor(EventType.KinesisDataStreams),
-    { context, processInParallel: true, throwOnFullBatchFailure: false },
-  );
+export const handler = createChangeConsumer(apply, {
+  failureMessage: 'change not archived',
+  inOrder: false,
+});

@@ -1,7 +1,6 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { logger, requireEnv } from '@conflux/handler-kit';
-import { parseChangeRecord } from '@conflux/handler-kit/cdc';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { requireEnv } from '@conflux/handler-kit';
+import { createChangeConsumer, parseChangeRecord } from '@conflux/handler-kit/cdc';
 import { searchView } from './adapters';
 import { customerIdOf, planSearchWrite } from './domain';
 
@@ -38,21 +37,7 @@ async function apply(record: KinesisStreamRecord): Promise<void> {
  * applied in order (a key's changes are in order on its shard); one that fails (malformed, not a customer's)
  * is reported alone in `batchItemFailures`.
  */
-export const handler = async (event: KinesisStreamEvent, context: Context) =>
-  processPartialResponse(
-    event,
-    async (record: KinesisStreamRecord) => {
-      try {
-        await apply(record);
-      } catch (error: unknown) {
-        logger.warn('change not applied to the search view', {
-          sequenceNumber: record.kinesis.sequenceNumber,
-          partitionKey: record.kinesis.partitionKey,
-          error: error as Error,
-        });
-        throw error;
-      }
-    },
-    new BatchProcessor(EventType.KinesisDataStreams),
-    { context, processInParallel: false, throwOnFullBatchFailure: false },
-  );
+export const handler = createChangeConsumer(apply, {
+  failureMessage: 'change not applied to the search view',
+  inOrder: true,
+});

@@ -5,6 +5,7 @@
  * Debezium Server's with the same parser and stay idempotent by log position.
  */
 export * from './apply.js';
+export * from './consumer.js';
 export * from './dynamodb-source.js';
 export * from './envelope.js';
 export * from './errors.js';

@@ -21,6 +21,7 @@ for (const name of HANDLERS) {
     // dependency on this package's contracts is no cycle at build time).
     alias: {
       '@conflux/handler-kit/cdc': path.join(root, '..', 'handler-kit', 'src', 'cdc', 'index.ts'),
+      '@conflux/handler-kit/lake': path.join(root, '..', 'handler-kit', 'src', 'lake', 'index.ts'),
       '@conflux/handler-kit': path.join(root, '..', 'handler-kit', 'src', 'index.ts'),
       '@conflux/constructs/contracts': path.join(root, 'src', 'contracts', 'index.ts'),
     },

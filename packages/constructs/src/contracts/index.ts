@@ -79,3 +79,105 @@ export interface ProjectionTables {
   readonly control: string;
   readonly tables: { readonly a: string; readonly b: string };
 }
+
+// --- EtlPipeline → its extract, transform and load functions -------------------------------------------
+
+/**
+ * The lake's zones under one bucket, as RawZone, LakeCatalog and EtlPipeline lay them out: each zone's
+ * objects sit under `<zone>/<source or pipeline>/…`.
+ */
+export const LAKE_ZONES = {
+  raw: 'raw/',
+  curated: 'curated/',
+  quarantine: 'quarantine/',
+  errors: 'errors/',
+  /** An ETL run's intermediate objects, between its steps; expired after a few days. */
+  staging: 'staging/',
+  /** Athena's query results. */
+  athenaResults: 'athena-results/',
+} as const;
+
+/** A half-open window of source changes, `from < changedAt <= to`, ISO 8601 UTC with milliseconds. */
+export interface EtlWindow {
+  /** Exclusive; the watermark the run started from (the epoch, `1970-01-01T00:00:00.000Z`, on a first run). */
+  readonly from: string;
+  /** Inclusive; fixed when the run starts, so rows written during the run fall in the next window. */
+  readonly to: string;
+  /** `<from>_<to>` in compact UTC (`20261202T010000000Z_20261203T010000000Z`): names the run's objects. */
+  readonly id: string;
+}
+
+/** An object of the lake, by bucket and key. */
+export interface LakeObject {
+  readonly bucket: string;
+  readonly key: string;
+}
+
+/**
+ * The state machine's input: from the schedule `{"scheduledTime": "<aws.scheduler.scheduled-time>"}`,
+ * by hand (`npm run etl -- --since <ISO>`) `{"since": "<ISO>"}` to re-run from an instant.
+ */
+export interface EtlExecutionInput {
+  readonly scheduledTime?: string;
+  /** Overrides the stored watermark as the window's start. */
+  readonly since?: string;
+  /** Overrides the window's end (tests, backfills); at most the run's start minus the settle time. */
+  readonly until?: string;
+}
+
+/** What every step is invoked with (the Lambda task's `Payload`). */
+export interface EtlStepBase {
+  /** {@link EtlPipelineProps.pipelineName}: the watermark's key and the name of the objects' folder. */
+  readonly pipeline: string;
+  /** The lake bucket's name. */
+  readonly bucket: string;
+  /** The execution's ARN. */
+  readonly executionArn: string;
+  /** When the execution started (`$$.Execution.StartTime`). */
+  readonly startedAt: string;
+  /** How long a source write may take to become visible, in ms: `to` is at most `startedAt − settleMs`. */
+  readonly settleMs: number;
+}
+
+/** The extract step's event. */
+export interface EtlExtractEvent extends EtlStepBase {
+  readonly input: EtlExecutionInput;
+  /** The stored watermark (ISO), or null before the first successful run. */
+  readonly watermark: string | null;
+}
+
+/** The extract step's answer; `staged` holds the window's rows, gzip JSON lines. */
+export interface EtlExtractResult {
+  readonly window: EtlWindow;
+  readonly staged: LakeObject;
+  readonly rows: number;
+}
+
+/** The transform step's event. */
+export interface EtlTransformEvent extends EtlStepBase {
+  readonly window: EtlWindow;
+  readonly staged: LakeObject;
+}
+
+/** The transform step's answer: the rows to load (`staged`) and the rejected ones (`quarantined`, each with its reasons). */
+export interface EtlTransformResult {
+  readonly staged: LakeObject;
+  readonly accepted: number;
+  readonly rejected: number;
+  readonly duplicates: number;
+  /** Absent when no row was rejected. */
+  readonly quarantined?: LakeObject;
+}
+
+/** The load step's event. */
+export interface EtlLoadEvent extends EtlStepBase {
+  readonly window: EtlWindow;
+  readonly staged: LakeObject;
+}
+
+/** The load step's answer: the objects written to `curated/`, and those already there with the same bytes. */
+export interface EtlLoadResult {
+  readonly loaded: number;
+  readonly written: readonly LakeObject[];
+  readonly unchanged: readonly LakeObject[];
+}

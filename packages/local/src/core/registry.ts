@@ -10,6 +10,7 @@ import { cognito } from '../services/cognito/provisioners.js';
 import { cloudwatch } from '../services/cloudwatch/provisioners.js';
 import { dynamodb } from '../services/dynamodb/provisioners.js';
 import { events } from '../services/events/provisioners.js';
+import { firehose } from '../services/kinesisfirehose/provisioners.js';
 import { glue } from '../services/glue/provisioners.js';
 import { iam } from '../services/iam/provisioners.js';
 import { kinesis } from '../services/kinesis/provisioners.js';
@@ -42,6 +43,7 @@ export const SERVICES: readonly ServiceModule[] = [
   stepfunctions,
   events,
   lambda,
+  firehose,
   cloudformation,
   apigateway,
   apigatewayv2,

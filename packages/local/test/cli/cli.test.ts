@@ -98,6 +98,7 @@ describe('conflux local', () => {
     expect(Object.keys(state.endpoints).sort()).toEqual([
       'dynamodb',
       'events',
+      'firehose',
       'kinesis',
       'lambda',
       's3',

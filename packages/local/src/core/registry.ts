@@ -3,6 +3,7 @@ import type { LocalEnvironment } from './intrinsics.js';
 import type { CheckContext, Provisioner } from './provisioning.js';
 import type { ServiceModule } from './services.js';
 import { apigateway } from '../services/apigateway/provisioners.js';
+import { athena } from '../services/athena/provisioners.js';
 import { apigatewayv2 } from '../services/apigatewayv2/provisioners.js';
 import { cdk } from '../services/cdk/provisioners.js';
 import { cloudformation } from '../services/cloudformation/provisioners.js';
@@ -18,6 +19,7 @@ import { kms } from '../services/kms/provisioners.js';
 import { lambda } from '../services/lambda/provisioners.js';
 import { logs } from '../services/logs/provisioners.js';
 import { s3 } from '../services/s3/provisioners.js';
+import { scheduler } from '../services/scheduler/provisioners.js';
 import { sns } from '../services/sns/provisioners.js';
 import { sqs } from '../services/sqs/provisioners.js';
 import { stepfunctions } from '../services/stepfunctions/provisioners.js';
@@ -44,6 +46,8 @@ export const SERVICES: readonly ServiceModule[] = [
   events,
   lambda,
   firehose,
+  scheduler,
+  athena,
   cloudformation,
   apigateway,
   apigatewayv2,

@@ -1,0 +1,2 @@
+/** Placeholder: the lake helpers land here. */
+export {};

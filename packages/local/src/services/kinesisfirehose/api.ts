@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { closeServer, listenLocal } from '../../core/http-server.js';
+import type { S3Destination } from './delivery-stream.js';
 import type { FirehoseService } from './service.js';
 
 /** Firehose's limits on direct put (developer guide, "Quota"). */
@@ -93,24 +94,18 @@ export class FirehoseApi {
   private call(action: string, params: Record<string, unknown>): unknown {
     switch (action) {
       case 'PutRecord': {
+        // The model's constraints are checked before the stream, as AWS's front does.
+        const [data] = recordsOf([params.Record], 'record');
         const name = this.directPutStream(params.DeliveryStreamName);
-        const [data] = recordsOf([params.Record], 1);
         const [id] = this.firehose.put(name, [data ?? Buffer.alloc(0)]);
         return { RecordId: id, Encrypted: false };
       }
       case 'PutRecordBatch': {
-        const name = this.directPutStream(params.DeliveryStreamName);
-        if (!Array.isArray(params.Records) || params.Records.length === 0) {
-          throw new ApiError('InvalidArgumentException', 'Records must hold 1 to 500 records');
-        }
-        const data = recordsOf(params.Records as unknown[], LIMITS.batchRecords);
+        const data = recordsOf(Array.isArray(params.Records) ? (params.Records as unknown[]) : [], 'records');
         const total = data.reduce((n, d) => n + d.length, 0);
-        if (total > LIMITS.batchBytes) {
-          throw new ApiError(
-            'InvalidArgumentException',
-            `the batch holds ${total} bytes; PutRecordBatch takes at most 4 MiB`,
-          );
-        }
+        const name = this.directPutStream(params.DeliveryStreamName);
+        if (total > LIMITS.batchBytes)
+          throw new ApiError('InvalidArgumentException', 'Records size exceeds 4 MB limit');
         const ids = this.firehose.put(name, data);
         return {
           FailedPutCount: 0,
@@ -132,19 +127,42 @@ export class FirehoseApi {
             ...(stream.sourceArn
               ? { Source: { KinesisStreamSourceDescription: { KinesisStreamARN: stream.sourceArn } } }
               : {}),
-            Destinations: [{ DestinationId: 'destinationId-000000000001' }],
+            Destinations: [
+              {
+                DestinationId: 'destinationId-000000000001',
+                ExtendedS3DestinationDescription: describeDestination(stream.destination),
+              },
+            ],
             HasMoreDestinations: false,
           },
         };
       }
       case 'ListDeliveryStreams':
-        return { DeliveryStreamNames: this.firehose.names(), HasMoreDeliveryStreams: false };
+        return this.list(params);
       default:
         throw new ApiError(
           'UnknownOperationException',
           `${action} is not supported by the offline runtime; delivery streams come from the templates`,
         );
     }
+  }
+
+  /** `ListDeliveryStreams`: by name, of a type when `DeliveryStreamType` is given, paged by `Limit`. */
+  private list(params: Record<string, unknown>): unknown {
+    const type = params.DeliveryStreamType;
+    const after =
+      typeof params.ExclusiveStartDeliveryStreamName === 'string'
+        ? params.ExclusiveStartDeliveryStreamName
+        : '';
+    const limit = typeof params.Limit === 'number' ? params.Limit : 10_000;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new ApiError('InvalidArgumentException', 'Limit must be 1 to 10000');
+    }
+    const names = this.firehose.names().filter((name) => {
+      const kind = this.firehose.deliveryStream(name)?.sourceArn ? 'KinesisStreamAsSource' : 'DirectPut';
+      return name > after && (type === undefined || type === kind);
+    });
+    return { DeliveryStreamNames: names.slice(0, limit), HasMoreDeliveryStreams: names.length > limit };
   }
 
   /** The name of a direct-put stream of the application, or the error Firehose answers. */
@@ -161,6 +179,32 @@ export class FirehoseApi {
   }
 }
 
+/** `ExtendedS3DestinationDescription` of a destination, as far as the runtime keeps it. */
+function describeDestination(d: S3Destination): Record<string, unknown> {
+  return {
+    BucketARN: `arn:aws:s3:::${d.bucket}`,
+    Prefix: d.prefix,
+    ErrorOutputPrefix: d.errorOutputPrefix,
+    BufferingHints: { SizeInMBs: d.sizeBytes / (1024 * 1024), IntervalInSeconds: d.intervalMs / 1000 },
+    CompressionFormat: d.gzip ? 'GZIP' : 'UNCOMPRESSED',
+    FileExtension: d.fileExtension,
+    ProcessingConfiguration: d.transform
+      ? {
+          Enabled: true,
+          Processors: [
+            {
+              Type: 'Lambda',
+              Parameters: [
+                { ParameterName: 'LambdaArn', ParameterValue: d.transform.lambdaArn },
+                { ParameterName: 'NumberOfRetries', ParameterValue: String(d.transform.retries) },
+              ],
+            },
+          ],
+        }
+      : { Enabled: false },
+  };
+}
+
 function nameOf(value: unknown): string {
   if (typeof value !== 'string' || value === '') {
     throw new ApiError('InvalidArgumentException', 'DeliveryStreamName must be a delivery stream name');
@@ -175,25 +219,40 @@ function notFound(name: unknown): ApiError {
   );
 }
 
-/** Each record's data, decoded from base64, within Firehose's limits. */
-function recordsOf(records: readonly unknown[], max: number): Buffer[] {
-  if (records.length > max) {
-    throw new ApiError('InvalidArgumentException', `Records holds ${records.length} records; at most ${max}`);
+/**
+ * Each record's data, decoded from base64, within Firehose's limits. A constraint of the API's model (500
+ * records, 1,024,000 bytes a record) is refused as AWS's front does: `ValidationException`, one sentence per
+ * violation. `where` names the member: `records` for a batch, `record` for `PutRecord`.
+ */
+function recordsOf(records: readonly unknown[], where: 'records' | 'record'): Buffer[] {
+  if (where === 'records' && (records.length < 1 || records.length > LIMITS.batchRecords)) {
+    throw validation([
+      `Value at 'records' failed to satisfy constraint: Member must have length ${records.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${LIMITS.batchRecords}`}`,
+    ]);
   }
-  return records.map((record, i) => {
+  const violations: string[] = [];
+  const out = records.map((record, i) => {
     const data = (record as { Data?: unknown } | null)?.Data;
+    const member = where === 'records' ? `records.${i + 1}.member.data` : 'record.data';
     if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) {
-      throw new ApiError('InvalidArgumentException', `record ${i} has no base64 Data`);
+      violations.push(`Value at '${member}' failed to satisfy constraint: Member must be base64 data`);
+      return Buffer.alloc(0);
     }
     const bytes = Buffer.from(data, 'base64');
     if (bytes.length > LIMITS.recordBytes) {
-      throw new ApiError(
-        'InvalidArgumentException',
-        `record ${i} is ${bytes.length} bytes; a record may be at most 1,000 KiB`,
+      violations.push(
+        `Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.recordBytes}`,
       );
     }
     return bytes;
   });
+  if (violations.length > 0) throw validation(violations);
+  return out;
+}
+
+function validation(violations: readonly string[]): ApiError {
+  const count = violations.length === 1 ? '1 validation error' : `${violations.length} validation errors`;
+  return new ApiError('ValidationException', `${count} detected: ${violations.join('; ')}`);
 }
 
 function safeDecode(text: string): string | undefined {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { evaluatePrefix, objectName } from './prefix.js';
 import {
   FAILED_ATTEMPTS,
@@ -8,6 +9,8 @@ import {
   type InvokeTransform,
   type TransformConfig,
 } from './transform.js';
+
+const gzipAsync = promisify(gzip);
 
 /** One record as Firehose keeps it between arrival and delivery. */
 export interface BufferedRecord {
@@ -32,6 +35,8 @@ export interface S3Destination {
   readonly intervalMs: number;
   readonly gzip: boolean;
   readonly fileExtension: string;
+  /** The `AppendDelimiterToRecord` processor: `\n` after each record (after the Lambda's transformation). */
+  readonly appendDelimiter?: boolean;
   readonly transform?: TransformConfig;
 }
 
@@ -72,7 +77,8 @@ export class DeliveryStream {
   constructor(
     public readonly name: string,
     public readonly arn: string,
-    private readonly destination: S3Destination,
+    /** Where it delivers, as the template set it. */
+    public readonly destination: S3Destination,
     private readonly deps: DeliveryDeps,
     private readonly reports: (report: DeliveryReport) => void = () => undefined,
   ) {}
@@ -85,12 +91,12 @@ export class DeliveryStream {
       if (this.bytes >= this.destination.sizeBytes) void this.flush();
     }
     if (this.buffer.length > 0 && !this.timer && !this.stopped) {
-      const oldest = this.buffer[0]?.arrival.getTime() ?? Date.now();
-      const wait = Math.max(0, oldest + this.destination.intervalMs - Date.now());
+      // The interval runs from the buffer's first record reaching Firehose, not from its arrival in a
+      // Kinesis source (which may be long before, when the reader was behind).
       this.timer = setTimeout(() => {
         this.timer = undefined;
         void this.flush();
-      }, wait);
+      }, this.destination.intervalMs);
       this.timer.unref();
     }
   }
@@ -102,7 +108,16 @@ export class DeliveryStream {
     const records = this.buffer;
     this.buffer = [];
     this.bytes = 0;
-    if (records.length > 0) this.chain = this.chain.then(async () => this.deliver(records));
+    // One delivery failing (a stopping runtime giving up on S3) must not stop the ones after it.
+    if (records.length > 0) {
+      this.chain = this.chain
+        .then(async () => this.deliver(records))
+        .catch((error: unknown) => {
+          this.deps.log(
+            `[firehose] ${this.name}: ${records.length} records were not delivered (${error instanceof Error ? error.message : String(error)})`,
+          );
+        });
+    }
     return this.idle();
   }
 
@@ -126,7 +141,11 @@ export class DeliveryStream {
     if (transformed.ok.length > 0) {
       const at = oldest(transformed.ok.map((o) => o.record));
       const key = this.key(evaluatePrefix(destination.prefix, { at }));
-      await this.write(key, Buffer.concat(transformed.ok.map((o) => o.data)));
+      const newline = Buffer.from('\n');
+      const data = transformed.ok.flatMap((o) =>
+        destination.appendDelimiter ? [o.data, newline] : [o.data],
+      );
+      await this.write(key, Buffer.concat(data));
       objects.push(key);
     }
     if (transformed.failed.length > 0) {
@@ -151,7 +170,8 @@ export class DeliveryStream {
   }
 
   private async write(key: string, data: Buffer): Promise<void> {
-    const body = this.destination.gzip ? gzipSync(data) : data;
+    // Off the event loop: a buffer may be 128 MiB, and the gateway and pollers share the thread.
+    const body = this.destination.gzip ? await gzipAsync(data) : data;
     const delay = this.deps.retryDelayMs ?? ((n: number) => Math.min(1000 * 2 ** (n - 1), 30_000));
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -169,8 +189,11 @@ export class DeliveryStream {
   }
 }
 
+/** The arrival of the oldest record: a loop, since a 128 MiB buffer holds more records than `Math.min(...)` takes. */
 function oldest(records: readonly BufferedRecord[]): Date {
-  return new Date(Math.min(...records.map((r) => r.arrival.getTime())));
+  let at = Infinity;
+  for (const r of records) at = Math.min(at, r.arrival.getTime());
+  return new Date(at);
 }
 
 /** A failed record as Firehose writes it to the error prefix (developer guide, "Data transformation failure handling"). */

@@ -52,9 +52,10 @@ export class KinesisSourceReader {
     await this.running;
   }
 
-  /** Reads every shard once now (tests, and `flush`). */
+  /** Reads every shard once now (tests, and `flush`): a read begun before the call is followed by another. */
   public async poll(): Promise<void> {
     if (!this.started) return;
+    if (this.running) await this.running;
     this.running ??= this.readAll().finally(() => {
       this.running = undefined;
     });
@@ -72,14 +73,36 @@ export class KinesisSourceReader {
   }
 
   private async shardIds(): Promise<string[]> {
-    const { Shards = [] } = await this.client.send(new ListShardsCommand({ StreamName: this.streamName }));
-    return Shards.map((s) => s.ShardId ?? '').filter((id) => id !== '');
+    return (await this.shards()).map((s) => s.id);
+  }
+
+  /** Every shard of the stream, with its parents, through every page of `ListShards`. */
+  private async shards(): Promise<{ readonly id: string; readonly parents: readonly string[] }[]> {
+    const out: { id: string; parents: string[] }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.streamName }),
+      );
+      for (const s of page.Shards ?? []) {
+        if (!s.ShardId) continue;
+        const parents = [s.ParentShardId, s.AdjacentParentShardId].filter((p): p is string => !!p);
+        out.push({ id: s.ShardId, parents });
+      }
+      token = page.NextToken;
+    } while (token);
+    return out;
+  }
+
+  /** A parent being read still: its children wait, so that a key's records stay in order across a reshard. */
+  private reading(shardId: string): boolean {
+    return (this.iterators.get(shardId) ?? null) !== null;
   }
 
   private async readAll(): Promise<void> {
     try {
-      for (const shardId of await this.shardIds()) {
-        if (this.iterators.has(shardId)) continue;
+      for (const { id: shardId, parents } of await this.shards()) {
+        if (this.iterators.has(shardId) || parents.some((p) => this.reading(p))) continue;
         const { ShardIterator } = await this.client.send(
           new GetShardIteratorCommand({
             StreamName: this.streamName,

@@ -20,11 +20,30 @@ export interface PrefixValues {
 export const MAX_EVALUATED_PREFIX = 512;
 
 const EXPRESSION = /!\{([^}]*)\}/g;
+const ERROR_OUTPUT_TYPE = '!{firehose:error-output-type}';
+/** An instant whose every field prints at its widest: Wednesday 30 September, day 273, 23 h. */
+const WIDEST = new Date('2026-09-30T23:59:59.999Z');
 /** The namespaces AWS documents; anything else in `!{…}` is refused. */
 const KNOWN = /^(timestamp|firehose|partitionKeyFromQuery|partitionKeyFromLambda):/;
 
-/** The letters of DateTimeFormatter the runtime formats; each a field of a UTC instant. */
-const LETTERS = 'yuMdHhmsSaED';
+/**
+ * The letters of DateTimeFormatter the runtime formats, each a field of a UTC instant, with the most letters
+ * in a row Java takes for it (`ddd` is "Too many pattern letters" there, as here).
+ */
+const LETTERS: Readonly<Record<string, number>> = {
+  y: 19,
+  u: 19,
+  M: 5,
+  d: 2,
+  H: 2,
+  h: 2,
+  m: 2,
+  s: 2,
+  S: 9,
+  a: 1,
+  E: 5,
+  D: 3,
+};
 
 /** One piece of a parsed DateTimeFormatter pattern. */
 type Piece = { readonly literal: string } | { readonly letter: string; readonly count: number };
@@ -34,9 +53,31 @@ export class PrefixError extends Error {
   public override readonly name = 'PrefixError';
 }
 
-/** Parses a DateTimeFormatter pattern: letters in runs, `'quoted text'`, `''` for a quote, other symbols as they are. */
+/** The end of the quoted literal opened at `open`, and its text (`''` inside it is one quote). */
+function quoted(pattern: string, open: number): { readonly text: string; readonly next: number } {
+  let text = '';
+  for (let i = open + 1; i < pattern.length; i += 1) {
+    const c = pattern.charAt(i);
+    if (c !== "'") {
+      text += c;
+    } else if (pattern.charAt(i + 1) === "'") {
+      text += "'";
+      i += 1;
+    } else {
+      return { text, next: i + 1 };
+    }
+  }
+  throw new PrefixError(`the pattern ${JSON.stringify(pattern)} has an unclosed quote`);
+}
+
+/**
+ * Parses a DateTimeFormatter pattern: letters in runs, `'quoted text'` (where `''` is a quote), `''` alone for
+ * a quote, `[` `]` optional sections (always printed: every field of an instant is there), other symbols as
+ * they are.
+ */
 export function parseDatePattern(pattern: string): Piece[] {
   const pieces: Piece[] = [];
+  let optional = 0;
   for (let i = 0; i < pattern.length;) {
     const c = pattern.charAt(i);
     if (c === "'") {
@@ -45,25 +86,40 @@ export function parseDatePattern(pattern: string): Piece[] {
         i += 2;
         continue;
       }
-      const end = pattern.indexOf("'", i + 1);
-      if (end < 0) throw new PrefixError(`the pattern ${JSON.stringify(pattern)} has an unclosed quote`);
-      pieces.push({ literal: pattern.slice(i + 1, end).replace(/''/g, "'") });
-      i = end + 1;
+      const { text, next } = quoted(pattern, i);
+      pieces.push({ literal: text });
+      i = next;
       continue;
     }
     if (/[A-Za-z]/.test(c)) {
-      if (!LETTERS.includes(c)) {
+      const most = LETTERS[c];
+      if (most === undefined) {
         throw new PrefixError(
-          `the pattern ${JSON.stringify(pattern)} uses the letter ${c}, which the offline runtime does not format (it formats ${LETTERS.split('').join(' ')}); quote literal letters as 'T'`,
+          `the pattern ${JSON.stringify(pattern)} uses the letter ${c}, which the offline runtime does not format (it formats ${Object.keys(LETTERS).join(' ')}); quote literal letters as 'T'`,
         );
       }
       let count = 1;
       while (pattern.charAt(i + count) === c) count += 1;
+      if (count > most) {
+        throw new PrefixError(
+          `the pattern ${JSON.stringify(pattern)} has ${count} letters ${c} in a row; DateTimeFormatter takes at most ${most}`,
+        );
+      }
       pieces.push({ letter: c, count });
       i += count;
       continue;
     }
-    if (c === '[' || c === ']' || c === '#' || c === '{' || c === '}') {
+    if (c === '[' || c === ']') {
+      optional += c === '[' ? 1 : -1;
+      if (optional < 0) {
+        throw new PrefixError(
+          `the pattern ${JSON.stringify(pattern)} closes an optional section it never opened`,
+        );
+      }
+      i += 1;
+      continue;
+    }
+    if (c === '#' || c === '{' || c === '}') {
       throw new PrefixError(
         `the pattern ${JSON.stringify(pattern)} uses ${c}, which DateTimeFormatter reserves`,
       );
@@ -75,7 +131,25 @@ export function parseDatePattern(pattern: string): Piece[] {
 }
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+] as const;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/** A text field as DateTimeFormatter prints it in English: 1–3 letters short, 4 full, 5 narrow. */
+const text = (full: string, count: number) =>
+  count === 4 ? full : count === 5 ? full.charAt(0) : full.slice(0, 3);
 
 function formatPiece(piece: Piece, at: Date): string {
   if ('literal' in piece) return piece.literal;
@@ -87,7 +161,7 @@ function formatPiece(piece: Piece, at: Date): string {
       return count === 2 ? pad(year % 100, 2) : pad(year, count);
     }
     case 'M':
-      return pad(at.getUTCMonth() + 1, count);
+      return count >= 3 ? text(MONTHS[at.getUTCMonth()] ?? '', count) : pad(at.getUTCMonth() + 1, count);
     case 'd':
       return pad(at.getUTCDate(), count);
     case 'H':
@@ -107,10 +181,8 @@ function formatPiece(piece: Piece, at: Date): string {
       const start = Date.UTC(at.getUTCFullYear(), 0, 1);
       return pad(Math.floor((at.getTime() - start) / 86_400_000) + 1, count);
     }
-    default: {
-      const day = DAYS[at.getUTCDay()] ?? '';
-      return count >= 4 ? day : day.slice(0, 3);
-    }
+    default:
+      return text(DAYS[at.getUTCDay()] ?? '', count);
   }
 }
 
@@ -160,6 +232,10 @@ export function prefixProblems(prefix: string, property: 'Prefix' | 'ErrorOutput
           `${property} uses !{${body}}: the firehose namespace has random-string and error-output-type`,
         );
       }
+    } else if (body === 'timestamp:') {
+      problems.push(
+        `${property} uses !{timestamp:} with no pattern; write one, e.g. !{timestamp:yyyy-MM-dd}`,
+      );
     } else {
       try {
         parseDatePattern(body.slice('timestamp:'.length));
@@ -169,15 +245,33 @@ export function prefixProblems(prefix: string, property: 'Prefix' | 'ErrorOutput
       }
     }
   }
+  if (property === 'ErrorOutputPrefix' && hasExpressions(prefix) && !prefix.includes(ERROR_OUTPUT_TYPE)) {
+    problems.push(
+      `ErrorOutputPrefix ${JSON.stringify(prefix)} uses expressions, so Firehose wants at least one ${ERROR_OUTPUT_TYPE} in it`,
+    );
+  }
+  if (problems.length === 0) {
+    const longest = evaluatePrefix(
+      prefix,
+      { at: WIDEST, errorOutputType: 'processing-failed' },
+      false,
+    ).length;
+    if (longest > MAX_EVALUATED_PREFIX) {
+      problems.push(
+        `${property} evaluates to up to ${longest} characters; Firehose takes at most ${MAX_EVALUATED_PREFIX}`,
+      );
+    }
+  }
   return problems;
 }
 
 /**
  * Evaluates a prefix as Firehose does: every `!{timestamp:…}` from the same instant, a fresh random string
  * per use, and — when the prefix has no timestamp expression — `yyyy/MM/dd/HH/` appended as it is, with no
- * slash put between (end a literal prefix with `/` to have one).
+ * slash put between (end a literal prefix with `/` to have one). Throws a {@link PrefixError} when the result
+ * is longer than {@link MAX_EVALUATED_PREFIX} (unless `limit` is false).
  */
-export function evaluatePrefix(prefix: string, values: PrefixValues): string {
+export function evaluatePrefix(prefix: string, values: PrefixValues, limit = true): string {
   let timestamps = 0;
   const evaluated = prefix.replace(EXPRESSION, (_whole, body: string) => {
     if (body.startsWith('timestamp:')) {
@@ -189,7 +283,7 @@ export function evaluatePrefix(prefix: string, values: PrefixValues): string {
     throw new PrefixError(`!{${body}} is not an expression the offline runtime evaluates`);
   });
   const full = timestamps > 0 ? evaluated : `${evaluated}${formatDate('yyyy/MM/dd/HH/', values.at)}`;
-  if (full.length > MAX_EVALUATED_PREFIX) {
+  if (limit && full.length > MAX_EVALUATED_PREFIX) {
     throw new PrefixError(
       `the evaluated prefix is ${full.length} characters; S3 prefixes may be ${MAX_EVALUATED_PREFIX}`,
     );

@@ -105,18 +105,48 @@ function problemsOf(ctx: CheckContext, p: Props): string[] {
       `CustomTimeZone ${staticText(d.CustomTimeZone) ?? ''} is not applied offline; prefixes are evaluated in UTC`,
     );
   }
-  for (const processor of processorsOf(d)) {
-    const kind = staticText(processor.Type);
-    if (kind !== 'Lambda') {
-      bad(
-        `the ${kind ?? 'unnamed'} processor is not run offline; the runtime runs the Lambda processor only`,
-      );
-    } else if (parameter(processor, 'LambdaArn') === undefined) {
-      bad('the Lambda processor has no LambdaArn parameter');
-    }
+  if (d.BucketARN === undefined) bad('the S3 destination has no BucketARN');
+  const extension = staticText(d.FileExtension);
+  if (extension !== undefined && !/^$|^\.[0-9a-z!\-_.*'()]{1,127}$/.test(extension)) {
+    bad(
+      `FileExtension ${JSON.stringify(extension)} is not one Firehose takes: a dot, then lower-case letters, digits or !-_.*'()`,
+    );
+  }
+  for (const processor of processorsOf(d))
+    problems.push(...processorProblems(processor).map((x) => `${ctx.where}: ${x}`));
+  return problems;
+}
+
+/** What is wrong with one processor of `ProcessingConfiguration`, as Firehose (or the runtime) sees it. */
+function processorProblems(processor: Processor): string[] {
+  const kind = staticText(processor.Type);
+  if (kind === APPEND_DELIMITER) {
+    return parameter(processor, 'Delimiter') === undefined
+      ? []
+      : [
+          "the AppendDelimiterToRecord processor's Delimiter is not applied offline; leave it out to append \\n",
+        ];
+  }
+  if (kind !== 'Lambda') {
+    return [
+      `the ${kind ?? 'unnamed'} processor is not run offline; the runtime runs the Lambda and AppendDelimiterToRecord processors`,
+    ];
+  }
+  const problems: string[] = [];
+  if (parameter(processor, 'LambdaArn') === undefined)
+    problems.push('the Lambda processor has no LambdaArn parameter');
+  const retries = Number(parameter(processor, 'NumberOfRetries') ?? 3);
+  if (!Number.isInteger(retries) || retries < 0 || retries > 300) {
+    problems.push(`the Lambda processor's NumberOfRetries ${String(retries)} must be 0 to 300`);
+  }
+  const size = Number(parameter(processor, 'BufferSizeInMBs') ?? 1);
+  if (!(size >= 0.2 && size <= 3)) {
+    problems.push(`the Lambda processor's BufferSizeInMBs ${String(size)} must be 0.2 to 3`);
   }
   return problems;
 }
+
+const APPEND_DELIMITER = 'AppendDelimiterToRecord';
 
 /** The resolved S3 destination the runtime delivers to. */
 function s3Destination(p: Props, sourceStreamArn: string | undefined): S3Destination {
@@ -134,6 +164,7 @@ function s3Destination(p: Props, sourceStreamArn: string | undefined): S3Destina
     intervalMs: Number(hints.IntervalInSeconds ?? 300) * 1000,
     gzip,
     fileExtension: str(d.FileExtension) ?? (gzip ? '.gz' : ''),
+    appendDelimiter: processorsOf(d).some((x) => str(x.Type) === APPEND_DELIMITER),
     ...(lambda && lambdaArn
       ? {
           transform: {

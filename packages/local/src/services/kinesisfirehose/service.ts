@@ -21,6 +21,9 @@ interface Kept {
   readonly createdAt: Date;
 }
 
+/** The most delivery reports a stream keeps for the next `flush` answer. */
+const KEPT_REPORTS = 100;
+
 /** What `flush` answers: what each delivery stream wrote. */
 export type FlushReport = Record<string, DeliveryReport[]>;
 
@@ -61,8 +64,10 @@ export class FirehoseService implements ServiceState {
         log: this.log,
       },
       (report) => {
+        // Kept for the next `flush` answer only; a runtime nobody flushes keeps the last few.
         const list = this.delivered.get(name) ?? [];
         list.push(report);
+        if (list.length > KEPT_REPORTS) list.splice(0, list.length - KEPT_REPORTS);
         this.delivered.set(name, list);
         this.log(
           `[firehose] ${name}: ${report.delivered} delivered, ${report.dropped} dropped, ${report.failed} failed → ${report.objects.join(', ') || 'nothing'}`,
@@ -87,10 +92,14 @@ export class FirehoseService implements ServiceState {
   }
 
   /** A delivery stream of the application, by name or ARN. */
-  public deliveryStream(
-    nameOrArn: string,
-  ):
-    | { readonly name: string; readonly arn: string; readonly sourceArn?: string; readonly createdAt: Date }
+  public deliveryStream(nameOrArn: string):
+    | {
+        readonly name: string;
+        readonly arn: string;
+        readonly sourceArn?: string;
+        readonly createdAt: Date;
+        readonly destination: S3Destination;
+      }
     | undefined {
     const kept =
       this.streams.get(nameOrArn) ?? [...this.streams.values()].find((k) => k.stream.arn === nameOrArn);
@@ -99,6 +108,7 @@ export class FirehoseService implements ServiceState {
       name: kept.stream.name,
       arn: kept.stream.arn,
       createdAt: kept.createdAt,
+      destination: kept.stream.destination,
       ...(kept.source ? { sourceArn: kept.source.arn } : {}),
     };
   }
@@ -108,7 +118,7 @@ export class FirehoseService implements ServiceState {
     return [...this.streams.keys()].sort();
   }
 
-  /** Takes direct-put records in; false when the stream does not exist. */
+  /** Takes direct-put records in and answers their record ids; throws when the stream does not exist. */
   public put(name: string, data: readonly Buffer[]): string[] {
     const kept = this.streams.get(name);
     if (!kept) throw new Error(`no delivery stream ${name}`);
@@ -164,7 +174,17 @@ export class FirehoseService implements ServiceState {
   }
 }
 
+const ID_BYTES = 42;
+/** Random bytes for the next 256 record ids: one `randomBytes` call per 256 ids, not one per record. */
+let pool = Buffer.alloc(0);
+let used = 0;
+
 /** A record id as Firehose answers them: long and opaque. */
 function recordId(): string {
-  return randomBytes(42).toString('base64url');
+  if (used + ID_BYTES > pool.length) {
+    pool = randomBytes(ID_BYTES * 256);
+    used = 0;
+  }
+  used += ID_BYTES;
+  return pool.subarray(used - ID_BYTES, used).toString('base64url');
 }

@@ -113,6 +113,14 @@ function answerOf(
   for (const item of list as unknown[]) {
     const r = item as { recordId?: unknown; result?: unknown; data?: unknown } | null;
     if (typeof r?.recordId !== 'string') continue;
+    if (results.has(r.recordId)) {
+      return {
+        error: {
+          code: 'Lambda.DuplicatedRecordId',
+          message: `The Lambda function returned record ${r.recordId} more than once.`,
+        },
+      };
+    }
     results.set(r.recordId, {
       result: String(r.result),
       ...(typeof r.data === 'string' ? { data: r.data } : {}),
@@ -163,7 +171,12 @@ export async function transformRecords(
     let attempts = 0;
     while (!done && attempts <= config.retries) {
       attempts += 1;
-      const result = await deps.invoke(config.lambdaArn, eventOf(chunk, config, streamArn, deps.region));
+      const result = await deps
+        .invoke(config.lambdaArn, eventOf(chunk, config, streamArn, deps.region))
+        .catch((error: unknown) => ({
+          ok: false as const,
+          error: { errorType: error instanceof Error ? error.name : 'Error', errorMessage: String(error) },
+        }));
       if (!result.ok) {
         failure = {
           code: 'Lambda.FunctionError',

@@ -17,6 +17,55 @@ describe('Firehose prefix expressions', () => {
     expect(formatDate('yy h a EEE EEEE', AT)).toBe('26 4 AM Sat Saturday');
   });
 
+  it("read '' inside a quoted literal as one quote, as DateTimeFormatter does", () => {
+    // GIVEN patterns whose quoted text holds a doubled quote
+    // WHEN formatted THEN the literal goes on past it, with one quote in its place
+    expect(formatDate("'it''s' yyyy", AT)).toBe("it's 2026");
+    expect(formatDate("'''quoted'''", AT)).toBe("'quoted'");
+    expect(formatDate("''yyyy''", AT)).toBe("'2026'");
+  });
+
+  it('print months and days of the week as text from three letters, and optional sections as they are', () => {
+    // GIVEN text forms: short, full and narrow WHEN formatted THEN English names as Java prints them
+    expect(formatDate('MMM MMMM MMMMM', AT)).toBe('Mar March M');
+    expect(formatDate('E EEEEE', AT)).toBe('Sat S');
+    expect(formatDate("yyyy[-MM]['T'HH]", AT)).toBe('2026-03T04');
+    expect(formatDate('D DDD S SSSSSS', AT)).toBe('66 066 7 789000');
+  });
+
+  it('refuse more letters in a row than DateTimeFormatter takes, naming the pattern', () => {
+    // GIVEN patterns Java refuses with "Too many pattern letters"
+    // WHEN checked THEN each is refused with the letter and its limit
+    expect(prefixProblems('a/!{timestamp:ddd}/', 'Prefix')).toEqual([
+      'Prefix: the pattern "ddd" has 3 letters d in a row; DateTimeFormatter takes at most 2',
+    ]);
+    expect(prefixProblems('a/!{timestamp:HHH}/', 'Prefix')[0]).toMatch(/3 letters H/);
+    expect(prefixProblems('a/!{timestamp:aa}/', 'Prefix')[0]).toMatch(/2 letters a/);
+    expect(prefixProblems('a/!{timestamp:yyyy]}/', 'Prefix')[0]).toMatch(/optional section/);
+    expect(prefixProblems('a/!{timestamp:}/', 'Prefix')[0]).toMatch(/no pattern/);
+  });
+
+  it('want !{firehose:error-output-type} in an ErrorOutputPrefix that uses expressions', () => {
+    // GIVEN error prefixes with and without the error type
+    // WHEN checked THEN only the one with expressions and no error type is refused
+    expect(prefixProblems('errors/!{timestamp:yyyy}/', 'ErrorOutputPrefix')[0]).toMatch(
+      /at least one !\{firehose:error-output-type\}/,
+    );
+    expect(
+      prefixProblems('errors/!{firehose:error-output-type}/!{timestamp:yyyy}/', 'ErrorOutputPrefix'),
+    ).toEqual([]);
+    expect(prefixProblems('errors/', 'ErrorOutputPrefix')).toEqual([]);
+  });
+
+  it('refuse at check a prefix that can evaluate past 512 characters', () => {
+    // GIVEN a prefix of 500 characters and a full month and day name (up to 9 letters each)
+    const prefix = `${'x'.repeat(500)}/!{timestamp:MMMM-EEEE}/`;
+    // WHEN checked THEN it is refused by its widest evaluation
+    expect(prefixProblems(prefix, 'Prefix')).toEqual([
+      'Prefix evaluates to up to 521 characters; Firehose takes at most 512',
+    ]);
+  });
+
   it('evaluate every timestamp of a prefix from one instant', () => {
     // GIVEN a prefix with two timestamps and a random string
     const prefix = 'raw/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/!{firehose:random-string}/';

@@ -42,7 +42,7 @@ import { applySeed } from '../services/dynamodb/seed.js';
 export const EXIT = { stopped: 0, failed: 1, locked: 2, engineExited: 3 } as const;
 
 const USAGE =
-  'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n       conflux fire [<rule name or ARN>]';
+  'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n       conflux fire [<rule or schedule: name, <bus|group>/<name> or ARN>]';
 
 /** Where `conflux local` runs and writes: the process's own by default. */
 export interface CliIo {

@@ -39,6 +39,38 @@ export type SendToQueue = (
   attributes: Record<string, { type: 'String' | 'Number'; value: string }>,
 ) => Promise<void>;
 
+/** What a dead-letter queue receives for an event that could not be delivered: its body and attributes. */
+export interface DeadLetterMessage {
+  readonly body: string;
+  readonly attributes: Record<string, { type: 'String' | 'Number'; value: string }>;
+}
+
+/** One delivery that gave up: what was sent where, why it failed, after how many retries. */
+export interface DeliveryFailure {
+  readonly target: TargetSpec;
+  readonly event: EventEnvelope;
+  readonly rule: RuleContext;
+  readonly failure: TargetError;
+  readonly retries: number;
+  /** Which limit of the retry policy ran out; absent for an error that is not retried. */
+  readonly exhausted?: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds';
+}
+
+/** What a service that delivers as EventBridge does, but names its failures its own way, changes. */
+export interface TargetDeliveryOptions {
+  /**
+   * The dead-letter message of a failed delivery.
+   * @default EventBridge's: the event, with `RULE_ARN`, `TARGET_ARN`, `ERROR_CODE`, `ERROR_MESSAGE`,
+   * `EXHAUSTED_RETRY_CONDITION` and `RETRY_ATTEMPTS`
+   */
+  readonly deadLetterMessage?: (failed: DeliveryFailure) => DeadLetterMessage;
+  /**
+   * How a report line names a failed delivery.
+   * @default `[events] rule <rule>, target <id>: event <id> not delivered (<code>: <message>)`
+   */
+  readonly describe?: (failed: DeliveryFailure) => string;
+}
+
 /**
  * AWS's retry delays are not published beyond "exponential back-off and jitter": from about a second,
  * doubling up to five minutes, each between half and all of that.
@@ -67,6 +99,7 @@ export class TargetDelivery {
     private readonly retryDelaysMs?: readonly number[],
     /** Told every failure that could not reach a DLQ (no DLQ, or the DLQ failed). */
     private readonly report: (line: string) => void = () => undefined,
+    private readonly options: TargetDeliveryOptions = {},
   ) {}
 
   /** Starts delivering an event to a target; returns at once. */
@@ -144,24 +177,43 @@ export class TargetDelivery {
     retries: number,
     exhausted?: 'MaximumRetryAttempts' | 'MaximumEventAgeInSeconds',
   ): Promise<void> {
-    const what = `[events] rule ${rule.ruleName}, target ${target.id}: event ${event.id} not delivered (${failure.code}: ${failure.message})`;
+    const failed: DeliveryFailure = { target, event, rule, failure, retries, exhausted };
+    const what =
+      this.options.describe?.(failed) ??
+      `[events] rule ${rule.ruleName}, target ${target.id}: event ${event.id} not delivered (${failure.code}: ${failure.message})`;
     if (!target.deadLetterArn) {
       this.report(`${what}; dropped, the target has no dead-letter queue`);
       return;
     }
+    const message = this.options.deadLetterMessage?.(failed) ?? eventBridgeDeadLetter(failed);
     try {
-      await this.sendToQueue(target.deadLetterArn, JSON.stringify(event), {
-        RULE_ARN: { type: 'String', value: rule.ruleArn },
-        TARGET_ARN: { type: 'String', value: target.arn },
-        ERROR_CODE: { type: 'String', value: failure.code },
-        ERROR_MESSAGE: { type: 'String', value: failure.message.slice(0, 1024) || failure.code },
-        ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: { type: 'String', value: exhausted } } : {}),
-        RETRY_ATTEMPTS: { type: 'Number', value: String(retries) },
-      });
+      await this.sendToQueue(target.deadLetterArn, message.body, message.attributes);
     } catch (error: unknown) {
       this.report(
         `${what}; its dead-letter queue ${target.deadLetterArn} failed too: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
+}
+
+/** EventBridge's dead-letter message: the event, with what went wrong as attributes. */
+function eventBridgeDeadLetter({
+  target,
+  event,
+  rule,
+  failure,
+  retries,
+  exhausted,
+}: DeliveryFailure): DeadLetterMessage {
+  return {
+    body: JSON.stringify(event),
+    attributes: {
+      RULE_ARN: { type: 'String', value: rule.ruleArn },
+      TARGET_ARN: { type: 'String', value: target.arn },
+      ERROR_CODE: { type: 'String', value: failure.code },
+      ERROR_MESSAGE: { type: 'String', value: failure.message.slice(0, 1024) || failure.code },
+      ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: { type: 'String', value: exhausted } } : {}),
+      RETRY_ATTEMPTS: { type: 'Number', value: String(retries) },
+    },
+  };
 }

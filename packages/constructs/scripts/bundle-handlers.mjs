@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { esbuildOptions, serviceBundling } from '../dist/service-function/bundling.js';
 
 const root = path.resolve(import.meta.dirname, '..');
-const HANDLERS = ['jwt-authorizer', 'cdc-processor'];
+const HANDLERS = ['jwt-authorizer', 'cdc-processor', 'lake-json-lines'];
 
 for (const name of HANDLERS) {
   const outdir = path.join(root, 'assets', name);

@@ -13,3 +13,6 @@ export * from './event-stream/index.js';
 export * from './change-capture/index.js';
 export { alarmAbove } from './private/alarm.js';
 export { createStreamReader } from './private/stream-reader.js';
+export * from './raw-zone/index.js';
+export * from './lake-catalog/index.js';
+export * from './etl-pipeline/index.js';

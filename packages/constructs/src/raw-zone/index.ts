@@ -1,0 +1,2 @@
+export * from './raw-zone.js';
+export * from './raw-zone-source.js';

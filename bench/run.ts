@@ -21,6 +21,7 @@ const SUITE: Record<string, () => Promise<Benchmark>> = {
   runtime: async () => (await import('./runtime')).benchmark,
   cdc: async () => (await import('./cdc')).benchmark,
   'cdc-latency': async () => (await import('./cdc-latency')).benchmark,
+  lake: async () => (await import('./lake')).benchmark,
 };
 
 async function main(groups: string[]): Promise<number> {

@@ -20,6 +20,16 @@ export interface ConfluxConfig {
   readonly consumerMaxConcurrency: number;
   /** The API's auth, tiers, CORS, WAF and version dates. Contexts `conflux:api` and `conflux:auth`. */
   readonly api: ApiConfig;
+  /**
+   * How long the lake's Firehose streams buffer before delivering, in seconds (0–900). Context
+   * `conflux:lakeBufferSeconds`; dev 60 (data queryable within a minute or so), other stages AWS's default 300.
+   */
+  readonly lakeBufferSeconds: number;
+  /**
+   * How long a customers write may take to become visible to the nightly ETL's scan, in seconds (0–3600): a
+   * run's window ends this long before it starts. Context `conflux:etlSettleSeconds`; 60 on every stage.
+   */
+  readonly etlSettleSeconds: number;
 }
 
 /** Reads context values, as the CDK app's `node.tryGetContext` does. */
@@ -86,6 +96,8 @@ export function loadConfig(read: ContextReader): ConfluxConfig {
   }
   const alarmEmail = str('alarmEmail', undefined, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address');
   const consumerMaxConcurrency = int('consumerMaxConcurrency', 5, 2, 1000);
+  const lakeBufferSeconds = int('lakeBufferSeconds', stage === 'dev' ? 60 : 300, 0, 900);
+  const etlSettleSeconds = int('etlSettleSeconds', 60, 0, 3600);
   const api = loadApiConfig(read('conflux:api'), read('conflux:auth'), (problem) => problems.push(problem));
 
   if (problems.length > 0) {
@@ -103,5 +115,7 @@ export function loadConfig(read: ContextReader): ConfluxConfig {
     alarmEmail,
     consumerMaxConcurrency,
     api,
+    lakeBufferSeconds,
+    etlSettleSeconds,
   };
 }

@@ -24,6 +24,7 @@ import { Cancellation } from './cancellation';
 import { Catalog } from './catalog';
 import { Customers } from './customers';
 import { Fulfilment } from './fulfilment';
+import { Lake } from './lake';
 import { DomainEventPublishing } from './publishing';
 import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '@conflux/constructs';
 
@@ -68,6 +69,8 @@ export class ApiStack extends Stack {
   public readonly catalog: Catalog;
   /** Customers: CRUD on a table, captured as change events into a search view and a raw archive. */
   public readonly customers: Customers;
+  /** The data lake: telemetry and customer changes raw, the catalog, the nightly customers ETL. */
+  public readonly lake: Lake;
   /** API keys of the demo clients, by tier. */
   public readonly apiKeys: Readonly<Record<string, apigw.IApiKey>>;
 
@@ -219,6 +222,17 @@ export class ApiStack extends Stack {
     this.customers = new Customers(this, 'Customers', {
       gateway: this.gateway,
       stage: config.stage,
+      removalPolicy: config.removalPolicy,
+      logRetention: config.logRetention,
+      alarmTopic,
+    });
+
+    this.lake = new Lake(this, 'Lake', {
+      stage: config.stage,
+      telemetry: this.telemetry,
+      customers: this.customers,
+      bufferSeconds: config.lakeBufferSeconds,
+      settleSeconds: config.etlSettleSeconds,
       removalPolicy: config.removalPolicy,
       logRetention: config.logRetention,
       alarmTopic,

@@ -65,8 +65,8 @@ describe('the Conflux app', () => {
 
   it("ships each handler as one index.js, no source map or metafile, under 250 KB, with the runtime's SDK", () => {
     const assets = readdirSync(outdir).filter((f) => f.startsWith('asset.'));
-    // authorizer, health, orders, webhooks consumer, accounts API + projector + outbox, catalog API + projector, inventory/payments/shipping/confirm steps + inventory API, orders outbox + restock + refund, three messaging consumers, customers API + search sink + archive sink, the CDC processor
-    expect(assets).toHaveLength(24);
+    // authorizer, health, orders, webhooks consumer, accounts API + projector + outbox, catalog API + projector, inventory/payments/shipping/confirm steps + inventory API, orders outbox + restock + refund, three messaging consumers, customers API + search sink + archive sink, the CDC processor, the lake's json-lines transform, the customers-nightly extract + transform + load
+    expect(assets).toHaveLength(28);
     for (const asset of assets) {
       expect(readdirSync(path.join(outdir, asset))).toEqual(['index.js']);
       expect(statSync(path.join(outdir, asset, 'index.js')).size).toBeLessThan(250 * 1024);

@@ -16,7 +16,18 @@ describe('loadConfig', () => {
       logRetention: logs.RetentionDays.ONE_MONTH,
       alarmEmail: undefined,
       consumerMaxConcurrency: 5,
+      lakeBufferSeconds: 60,
+      etlSettleSeconds: 60,
     });
+  });
+
+  it('buffers the lake 60 s in dev and AWS’s 300 s elsewhere, unless told', () => {
+    // GIVEN no setting, another stage, and a setting from -c
+    const dev = loadConfig(from({}));
+    const prod = loadConfig(from({ 'conflux:stage': 'prod' }));
+    const quick = loadConfig(from({ 'conflux:lakeBufferSeconds': '0' }));
+    // THEN each stage has its default and the setting wins
+    expect([dev.lakeBufferSeconds, prod.lakeBufferSeconds, quick.lakeBufferSeconds]).toEqual([60, 300, 0]);
   });
 
   it('reads strings from -c and numbers from cdk.json alike', () => {
@@ -63,6 +74,8 @@ describe('loadConfig', () => {
       1,
       /conflux:consumerMaxConcurrency = 1 is not valid: a whole number from 2 to 1000/,
     ],
+    ['lakeBufferSeconds', 901, /conflux:lakeBufferSeconds = 901 is not valid: a whole number from 0 to 900/],
+    ['etlSettleSeconds', -1, /conflux:etlSettleSeconds = -1 is not valid: a whole number from 0 to 3600/],
   ])('fails naming the key, the value and what is allowed when %s is %j', (key, value, message) => {
     expect(() => loadConfig(from({ [`conflux:${key}`]: value }))).toThrow(message);
   });

@@ -19,8 +19,14 @@ export interface ReferenceApp {
   stop(): Promise<void>;
 }
 
-/** Synthesizes the reference app with `api` as `conflux:api` and runs it with the dev issuer. */
-export async function runReferenceApp(api: Record<string, unknown> = {}): Promise<ReferenceApp> {
+/**
+ * Synthesizes the reference app with `api` as `conflux:api` (and any other `context`) and runs it with the
+ * dev issuer.
+ */
+export async function runReferenceApp(
+  api: Record<string, unknown> = {},
+  context: Record<string, unknown> = {},
+): Promise<ReferenceApp> {
   const issuerDir = mkdtempSync(path.join(tmpdir(), 'conflux-issuer-'));
   const { jwks } = await devIssuerKeys(issuerDir);
   let stacks: ConfluxStacks | undefined;
@@ -28,7 +34,7 @@ export async function runReferenceApp(api: Record<string, unknown> = {}): Promis
     (app) => {
       stacks = buildConfluxApp(app);
     },
-    { context: { 'conflux:auth': devAuthConfig(jwks), 'conflux:api': api } },
+    { context: { ...context, 'conflux:auth': devAuthConfig(jwks), 'conflux:api': api } },
   );
   if (!stacks) throw new Error('the app was not built');
   const built = stacks;

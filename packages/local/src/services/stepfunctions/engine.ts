@@ -4,6 +4,7 @@ import './polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { historyEvent, type Execution, type LibraryEvent } from './history.js';
 import { runTask, taskStates, type TaskTargets } from './tasks.js';
+import { withAbsentRulesNegated } from './choice-rules.js';
 
 export { describeExecution, epochSeconds, type Execution } from './history.js';
 export type { TaskTargets } from './tasks.js';
@@ -37,7 +38,9 @@ export class StepFunctionsEngine {
   /** Registers a state machine; fails if its definition is not valid ASL. */
   public register(spec: StateMachineSpec): void {
     // Constructing validates the definition; runs of one instance are independent, so it is built once.
-    const machine = new StateMachine(spec.definition as never, { validationOptions: { checkArn: false } });
+    const machine = new StateMachine(withAbsentRulesNegated(spec.definition) as never, {
+      validationOptions: { checkArn: false },
+    });
     const overrides = Object.fromEntries(
       taskStates(spec.definition).map(([state, { Resource }]) => [
         state,

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import type { GlueTable } from '../glue/service.js';
 import { duckDbType } from '../glue/types.js';
 import {
@@ -137,7 +137,15 @@ export class AthenaEngine {
       await c.run(
         `SET search_path = ${literal(`${CATALOG}.${ident(database.toLowerCase())},${CATALOG}.main`)}`,
       );
-      const reader = await c.runAndReadAll(sql);
+      // What DuckDB parsed, not the first word: a query reads, and `EXPLAIN ANALYZE` (which runs what it
+      // wraps) may wrap a read only, so no statement can replace a view, a macro or a mirrored file.
+      const prepared = await c.prepare(sql);
+      if (!(await readsOnly(c, sql, prepared.statementType))) {
+        throw new QueryFailedError(
+          'NOT_SUPPORTED: offline, Athena runs queries only (SELECT, WITH, VALUES, SHOW, DESCRIBE, EXPLAIN of a query)',
+        );
+      }
+      const reader = await prepared.runAndReadAll();
       const types = reader.columnTypes();
       const doubles = types.map(isDouble);
       const rows = reader.getRows().map((row) => row.map((v, i) => formatValue(v, doubles[i])));
@@ -148,6 +156,7 @@ export class AthenaEngine {
         malformedLines,
       };
     } catch (error: unknown) {
+      if (error instanceof QueryFailedError) throw error;
       throw new QueryFailedError(athenaReason(messageOf(error), hidden));
     }
   }
@@ -229,4 +238,20 @@ function serdeFlag(table: GlueTable, name: string): boolean {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** True for a statement that only reads: a query, or an `EXPLAIN` (an `EXPLAIN ANALYZE` of a query only). */
+async function readsOnly(c: DuckDBConnection, sql: string, type: StatementType): Promise<boolean> {
+  if (type === StatementType.SELECT) return true;
+  if (type !== StatementType.EXPLAIN) return false;
+  const analyzed = /^\s*EXPLAIN\s+(\(\s*)?ANALY[SZ]E\b\s*\)?/i.exec(
+    sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' '),
+  );
+  if (!analyzed) return true;
+  const inner = sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ').slice(analyzed[0].length);
+  try {
+    return (await c.prepare(inner)).statementType === StatementType.SELECT;
+  } catch {
+    return false;
+  }
 }

@@ -283,4 +283,34 @@ describe('the offline Athena engine', () => {
       expect(reason).not.toMatch(/conflux-athena|\/etc/);
     }
   });
+
+  it('runs only reads: EXPLAIN ANALYZE of a write, a CTE before an INSERT and COPY fail and change nothing', async () => {
+    // GIVEN a table with one object, queried once (its view made)
+    const bucket = new FakeBucket();
+    bucket.put('raw/telemetry/dt=2026-01-01/hour=05/a.gz', jsonLines([{ deviceid: 'd1' }]));
+    const run = start([telemetryTable()], bucket);
+    const count = async () => (await run.run('SELECT count(*) FROM telemetry', 'lake')).result.rows;
+    const before = await count();
+
+    // WHEN statements that would write are sent as queries
+    const reasons = await Promise.all(
+      [
+        'EXPLAIN ANALYZE CREATE OR REPLACE VIEW telemetry AS SELECT 1 AS deviceid',
+        'WITH x AS (SELECT 1) INSERT INTO telemetry SELECT * FROM x',
+        "COPY (SELECT 1) TO 'x.csv'",
+        'SET enable_external_access = true',
+      ].map(async (sql) =>
+        run.run(sql, 'lake').then(
+          () => 'succeeded',
+          (error: unknown) => (error instanceof QueryFailedError ? error.message : String(error)),
+        ),
+      ),
+    );
+
+    // THEN each is refused, an EXPLAIN ANALYZE of a query still runs, and the table reads as before
+    expect(reasons[0]).toMatch(/^NOT_SUPPORTED: /);
+    for (const reason of reasons) expect(reason).toMatch(/^(NOT_SUPPORTED|SEMANTIC_ERROR): /);
+    await expect(run.run('EXPLAIN ANALYZE SELECT count(*) FROM telemetry', 'lake')).resolves.toBeDefined();
+    expect(await count()).toEqual(before);
+  });
 });

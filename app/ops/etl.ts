@@ -94,7 +94,7 @@ export interface EtlRunSummary {
   readonly transform?: EtlTransformResult;
   readonly load?: EtlLoadResult;
   /** The watermark was already at or past the window's end: it was not moved. */
-  readonly watermarkAlreadyAhead: boolean;
+  readonly watermarkKept: boolean;
 }
 
 /** Options of {@link runPipeline}. */
@@ -144,7 +144,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<EtlRunSu
         extract: output.extract?.result,
         transform: output.transform?.result,
         load: output.load?.result,
-        watermarkAlreadyAhead: enteredStates(events).includes('WatermarkAlreadyAhead'),
+        watermarkKept: enteredStates(events).includes('WatermarkKept'),
       };
     }
     if (execution.status && execution.status !== 'RUNNING') {
@@ -197,8 +197,8 @@ export function describeRun(summary: EtlRunSummary): string[] {
       `loaded ${load.loaded} row(s): ${load.written.length} object(s) written, ${load.unchanged.length} unchanged`,
     );
   lines.push(
-    summary.watermarkAlreadyAhead
-      ? 'watermark not moved: it was already at or past this window'
+    summary.watermarkKept
+      ? 'watermark not moved: it is at or past this window’s end, or before its start (the next scheduled run covers the rows between)'
       : 'watermark advanced',
   );
   return lines;

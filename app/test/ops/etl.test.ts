@@ -66,7 +66,7 @@ describe('the run’s summary', () => {
         quarantined: { bucket: 'b', key: 'q' },
       },
       load: { loaded: 3, written: [], unchanged: [{ bucket: 'b', key: 'c' }] },
-      watermarkAlreadyAhead: true,
+      watermarkKept: true,
     });
     expect(lines).toEqual([
       'execution arn:x succeeded',
@@ -74,7 +74,7 @@ describe('the run’s summary', () => {
       'extracted 5 row(s)',
       'transformed: 3 accepted, 2 rejected (s3://b/q), 0 duplicate(s) dropped',
       'loaded 3 row(s): 0 object(s) written, 1 unchanged',
-      'watermark not moved: it was already at or past this window',
+      'watermark not moved: it is at or past this window’s end, or before its start (the next scheduled run covers the rows between)',
     ]);
   });
 });

@@ -146,6 +146,13 @@ describe('EtlPipeline', () => {
       Type: 'Choice',
       Choices: [
         {
+          And: [
+            { Variable: '$.stored.Item', IsPresent: false },
+            { Not: { Variable: '$.extract.result.window.from', StringEquals: '1970-01-01T00:00:00.000Z' } },
+          ],
+          Next: 'WatermarkKept',
+        },
+        {
           Variable: '$.extract.result.window.to',
           StringGreaterThanPath: '$.extract.result.window.from',
           Next: 'AdvanceWatermark',
@@ -158,16 +165,17 @@ describe('EtlPipeline', () => {
       Parameters: {
         Key: { pipeline: { S: 'customers-nightly' } },
         UpdateExpression: 'SET watermark = :to, lastExecution = :exec',
-        ConditionExpression: 'attribute_not_exists(watermark) OR watermark < :to',
+        ConditionExpression: 'attribute_not_exists(watermark) OR (watermark < :to AND watermark >= :from)',
         ExpressionAttributeValues: {
           ':to': { 'S.$': '$.extract.result.window.to' },
+          ':from': { 'S.$': '$.extract.result.window.from' },
           ':exec': { 'S.$': '$$.Execution.Id' },
         },
       },
-      Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'WatermarkAlreadyAhead' }],
+      Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], Next: 'WatermarkKept' }],
       Next: 'WatermarkAdvanced',
     });
-    expect(States.WatermarkAlreadyAhead?.Type).toBe('Succeed');
+    expect(States.WatermarkKept?.Type).toBe('Succeed');
     expect(States.NothingToAdvance?.Type).toBe('Succeed');
   });
 

@@ -58,7 +58,7 @@ describe('LakeCatalog', () => {
           BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
           EngineVersion: { SelectedEngineVersion: 'AUTO' },
           ResultConfiguration: {
-            OutputLocation: bucketUrl('/athena-results/'),
+            OutputLocation: bucketUrl('/athena-results/conflux_dev_lake/'),
             EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
           },
         },
@@ -228,7 +228,7 @@ describe('LakeCatalog', () => {
     });
   });
 
-  it("grants querying: Athena on the workgroup, Glue on the database and tables, reads of the tables' folders and athena-results/", () => {
+  it("grants querying: Athena on the workgroup, Glue on the database and tables, reads of the tables' folders and its own athena-results/ folder", () => {
     // GIVEN
     const { stack, template, lake } = catalog();
     const analyst = new iam.Role(stack, 'Analyst', { assumedBy: new iam.AccountRootPrincipal() });
@@ -259,11 +259,14 @@ describe('LakeCatalog', () => {
       ':table/conflux_dev_lake/*',
       '/raw/telemetry/*',
       '/curated/later/*',
-      '/athena-results/*',
+      '/athena-results/conflux_dev_lake/*',
       's3:PutObject',
     ])
       expect(policy, text).toContain(text);
     expect(policy).not.toContain('athena:*');
+    // AND no other workgroup's results, and no deletes
+    expect(policy).not.toContain('/athena-results/*');
+    expect(policy).not.toContain('s3:DeleteObject');
   });
 
   describe('validation', () => {

@@ -24,10 +24,24 @@ export interface EtlDefinitionProps {
   readonly load: lambda.IFunction;
 }
 
+/** Where a first run's window starts: the ETL contract's epoch, as the handler kit writes it. */
+export const ETL_EPOCH = '1970-01-01T00:00:00.000Z';
+
+/** The DynamoDB errors of Step Functions' integration that a retry can cure: throttling and 5xx. */
+export const DYNAMODB_TRANSIENT_ERRORS = [
+  'DynamoDB.AmazonDynamoDBException',
+  'DynamoDB.InternalServerErrorException',
+  'DynamoDB.ProvisionedThroughputExceededException',
+  'DynamoDB.RequestLimitExceeded',
+  'DynamoDB.ThrottlingException',
+] as const;
+
 /**
  * The ETL contract's state machine (JSONPath): Prepare → ReadWatermark → Extract → Transform → Load →
- * (a non-empty window) AdvanceWatermark, which moves the watermark forward only (a re-run of an older
- * window ends `WatermarkAlreadyAhead`).
+ * (a non-empty window) AdvanceWatermark, which moves the watermark forward only and never over a gap: only
+ * when the window starts at or before it (at the epoch when none is stored) and ends after it. Otherwise
+ * the run ends `WatermarkKept`: a re-run of an older window, or a manual run from a `since` past the
+ * watermark, whose rows before `since` the next scheduled run still covers.
  */
 export function etlDefinition(scope: Construct, p: EtlDefinitionProps): sfn.IChainable {
   const key = { pipeline: tasks.DynamoAttributeValue.fromString(p.pipeline) };
@@ -80,19 +94,37 @@ export function etlDefinition(scope: Construct, p: EtlDefinitionProps): sfn.ICha
     table: p.table,
     key,
     updateExpression: 'SET watermark = :to, lastExecution = :exec',
-    conditionExpression: 'attribute_not_exists(watermark) OR watermark < :to',
+    // ISO 8601 UTC with milliseconds throughout (the window's bounds are normalised), so strings compare
+    // as instants.
+    conditionExpression: 'attribute_not_exists(watermark) OR (watermark < :to AND watermark >= :from)',
     expressionAttributeValues: {
       ':to': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.extract.result.window.to')),
+      ':from': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$.extract.result.window.from')),
       ':exec': tasks.DynamoAttributeValue.fromString(sfn.JsonPath.stringAt('$$.Execution.Id')),
     },
     resultPath: sfn.JsonPath.DISCARD,
   });
-  advance.addCatch(new sfn.Succeed(scope, 'WatermarkAlreadyAhead'), {
+  for (const dynamo of [readWatermark, advance]) {
+    dynamo.addRetry({
+      errors: [...DYNAMODB_TRANSIENT_ERRORS],
+      interval: Duration.seconds(1),
+      backoffRate: 2,
+      maxAttempts: 3,
+    });
+  }
+  const kept = new sfn.Succeed(scope, 'WatermarkKept');
+  advance.addCatch(kept, {
     errors: ['DynamoDB.ConditionalCheckFailedException'],
-    resultPath: '$.watermarkAhead',
+    resultPath: '$.watermarkKept',
   });
   // An empty window (to <= from, e.g. a `since` after the settle horizon) loads nothing and moves nothing.
+  // A first run (no watermark stored) from a `since` past the epoch would leave the rows before it behind.
+  const gapBeforeFirstRun = sfn.Condition.and(
+    sfn.Condition.isNotPresent('$.stored.Item'),
+    sfn.Condition.not(sfn.Condition.stringEquals('$.extract.result.window.from', ETL_EPOCH)),
+  );
   const windowHasRows = new sfn.Choice(scope, 'WindowEmpty')
+    .when(gapBeforeFirstRun, kept)
     .when(
       sfn.Condition.stringGreaterThanJsonPath('$.extract.result.window.to', '$.extract.result.window.from'),
       advance.next(new sfn.Succeed(scope, 'WatermarkAdvanced')),

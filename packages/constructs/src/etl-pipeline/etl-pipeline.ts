@@ -116,8 +116,9 @@ export interface EtlPipelineProps {
  * that reads the pipeline's watermark (DynamoDB, consistent), then runs extract → transform → load
  * (Lambda, each staging its output in the lake bucket, see the ETL contract in
  * `@conflux/constructs/contracts`) over the window `(watermark, start − settle]`, and moves the
- * watermark to the window's end only after a successful load, and only forward: re-running an older window
- * (`{"since": "<ISO>"}`) rewrites the same objects and leaves the watermark as it is.
+ * watermark to the window's end only after a successful load, only forward, and never over a gap: re-running
+ * a window (`{"since": "<ISO>", "until": "<ISO>"}` of an earlier run) rewrites nothing and leaves the
+ * watermark as it is, and so does a `since` past the watermark for the watermark.
  *
  * Logging ALL, X-Ray, a run timeout; the schedule's failed starts go to an encrypted DLQ; alarms on failed,
  * timed-out and throttled executions, the DLQ's depth and the schedule's target errors. Each step's role
@@ -228,6 +229,8 @@ export class EtlPipeline extends Construct {
     props.bucket.grantRead(props.transform, staging);
     props.bucket.grantPut(props.transform, staging);
     props.bucket.grantPut(props.transform, quarantine);
+    // GetObject on quarantine/ serves HeadObject (the object an earlier run of the window left).
+    props.bucket.grantRead(props.transform, quarantine);
     props.bucket.grantRead(props.load, staging);
     // GetObject on curated/ serves HeadObject (is the object already there, with these bytes?); the
     // bucket-level List* makes a missing object answer 404 rather than 403.

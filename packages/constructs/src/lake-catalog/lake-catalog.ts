@@ -69,6 +69,11 @@ export class LakeCatalog extends Construct {
   public readonly workGroup: athena.CfnWorkGroup;
   /** The workgroup's name. */
   public readonly workGroupName: string;
+  /**
+   * `athena-results/<workGroupName>/`: where the workgroup's results go. Results copy table data, so each
+   * workgroup has its own folder and only its queriers read it.
+   */
+  public readonly resultsFolder: string;
   /** The tables added so far, by name. */
   public readonly tables = new Map<string, glue.CfnTable>();
   /** The saved queries added so far, by name. */
@@ -84,6 +89,7 @@ export class LakeCatalog extends Construct {
     this.bucket = props.bucket;
     this.databaseName = props.databaseName;
     this.workGroupName = props.workGroupName ?? props.databaseName;
+    this.resultsFolder = `${LAKE_ZONES.athenaResults}${this.workGroupName}/`;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
     const stack = Stack.of(this);
 
@@ -105,7 +111,7 @@ export class LakeCatalog extends Construct {
         bytesScannedCutoffPerQuery: (props.bytesScannedCutoffPerQuery ?? Size.gibibytes(10)).toBytes(),
         engineVersion: { selectedEngineVersion: 'AUTO' },
         resultConfiguration: {
-          outputLocation: `s3://${props.bucket.bucketName}/${LAKE_ZONES.athenaResults}`,
+          outputLocation: `s3://${props.bucket.bucketName}/${this.resultsFolder}`,
           encryptionConfiguration: key
             ? { encryptionOption: 'SSE_KMS', kmsKey: key.keyArn }
             : { encryptionOption: 'SSE_S3' },
@@ -234,7 +240,9 @@ export class LakeCatalog extends Construct {
       ],
     });
     for (const location of this.locations) this.bucket.grantRead(grantee, `${location}*`);
-    this.bucket.grantReadWrite(grantee, `${LAKE_ZONES.athenaResults}*`);
+    // Athena writes the results as the caller and GetQueryResults reads them back: read and put, no delete.
+    this.bucket.grantRead(grantee, `${this.resultsFolder}*`);
+    this.bucket.grantPut(grantee, `${this.resultsFolder}*`);
     this.queriers.push(grantee);
     this.acknowledgeQueryFindings(grantee);
     return athenaGrant;
@@ -250,9 +258,9 @@ export class LakeCatalog extends Construct {
       stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.databaseName}/*` }),
     );
     const families =
-      'The bucket grants (grantRead, grantReadWrite) use S3’s action families on the tables’ folders and athena-results/ only, which Athena reads and writes for a query.';
+      'The bucket grants (grantRead, grantPut) use S3’s action families on the tables’ folders and the workgroup’s athena-results/ folder only, which Athena reads and writes for a query.';
     Validations.of(principal).acknowledge(
-      ...['s3:Abort*', 's3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*'].map((action) => ({
+      ...['s3:Abort*', 's3:GetObject*', 's3:GetBucket*', 's3:List*'].map((action) => ({
         id: `AwsSolutions::AwsSolutions-IAM5[Action::${action}]`,
         reason: families,
       })),
@@ -265,7 +273,7 @@ export class LakeCatalog extends Construct {
           ]
         : []),
     );
-    this.acknowledgeFolders(grantee, [...this.locations, LAKE_ZONES.athenaResults]);
+    this.acknowledgeFolders(grantee, [...this.locations, this.resultsFolder]);
   }
 
   private acknowledgeFolders(grantee: iam.IGrantable, folders: readonly string[]): void {

@@ -72,6 +72,17 @@ export async function putObjectIfChanged(
   return 'written';
 }
 
+/** Whether `object` exists (HeadObject: needs `s3:GetObject` on it, or a missing one answers 403). */
+export async function objectExists(s3: LakeS3, object: LakeObject): Promise<boolean> {
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: object.bucket, Key: object.key }));
+    return true;
+  } catch (error: unknown) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+}
+
 /** Writes `body` to `object` (no comparison): for staging objects, which each run rewrites. */
 export async function putObject(
   s3: LakeS3,

@@ -11,7 +11,7 @@ import type {
 import { logger } from '../powertools.js';
 import { canonical, compareText, gzipJsonLines } from './json-lines.js';
 import { parseExtractEvent, parseLoadEvent, parseTransformEvent } from './events.js';
-import { getJsonLines, lakeS3, putObject, putObjectIfChanged, type LakeS3 } from './objects.js';
+import { getJsonLines, lakeS3, objectExists, putObject, putObjectIfChanged, type LakeS3 } from './objects.js';
 import { curatedKey, isEmptyWindow, planWindow, quarantineKey, stagingKey } from './window.js';
 import type { RejectedRow } from './cleansing.js';
 
@@ -123,8 +123,9 @@ export function createExtractHandler<Row>(options: ExtractOptions<Row>) {
  * The transform step: reads the staged rows, runs `transform` (pure: cleansing, deduplication), stages the
  * accepted rows in `transformed.json.gz` and, when rows were rejected, writes them to
  * `quarantine/<pipeline>/dt=<day of to>/<window.id>.json.gz`, one line `{row, reasons, window, pipeline}`
- * each (rewritten if its bytes changed, so a re-run leaves it as it was). For an empty window nothing is
- * read or written.
+ * each (rewritten if its bytes changed, so a re-run leaves it as it was). A re-run that now rejects nothing
+ * empties the object an earlier run of the window left, so it never lists rows that are now loaded. For an
+ * empty window nothing is read or written.
  */
 export function createTransformHandler<In, Out = In>(options: TransformOptions<In, Out>) {
   const s3 = options.s3 ?? lakeS3;
@@ -147,6 +148,9 @@ export function createTransformHandler<In, Out = In>(options: TransformOptions<I
         pipeline,
       }));
       await putObjectIfChanged(s3, quarantined, gzipJsonLines(lines));
+    } else {
+      const earlier: LakeObject = { bucket: step.bucket, key: quarantineKey(pipeline, window) };
+      if (await objectExists(s3, earlier)) await putObjectIfChanged(s3, earlier, gzipJsonLines([]));
     }
     const result: EtlTransformResult = {
       staged,

@@ -215,6 +215,37 @@ describe('ETL step handlers (S3 on fauxqs)', () => {
     expect(await getJsonLines(local.s3, loaded.written[0] ?? { bucket: '', key: '' })).toEqual([]);
   });
 
+  it('empties the quarantine object of an earlier run of the window when a re-run rejects nothing', async () => {
+    // GIVEN a window whose first run quarantined a row
+    const window: EtlWindow = {
+      from: '2026-10-01T00:00:00.000Z',
+      to: '2026-10-02T00:00:00.000Z',
+      id: '20261001T000000000Z_20261002T000000000Z',
+    };
+    const bad = { id: 'c-9', name: 'Di', email: 'di@example', updatedAt: '2026-10-01T10:00:00.000Z' };
+    let source: Customer[] = [bad];
+    const extract = createExtractHandler<Customer>({ s3: local.s3, extract: () => Promise.resolve(source) });
+    const transform = createTransformHandler<Customer>({
+      s3: local.s3,
+      transform: (rows) => cleanseRows(rows, rule),
+    });
+    const run = async () => {
+      const extracted = await extract(
+        extractPayload(local.bucket, undefined, { since: window.from, until: window.to }),
+      );
+      return transform({ ...stepBase(local.bucket), window, staged: extracted.staged });
+    };
+    const first = await run();
+    const key = first.quarantined?.key ?? '';
+    expect(await getJsonLines(local.s3, { bucket: local.bucket, key })).toHaveLength(1);
+    // WHEN the row is fixed at the source and the window runs again
+    source = [{ ...bad, email: 'di@example.com' }];
+    const again = await run();
+    // THEN nothing is rejected, and the earlier quarantine object no longer lists the row
+    expect(again).toMatchObject({ accepted: 1, rejected: 0 });
+    expect(await getJsonLines(local.s3, { bucket: local.bucket, key })).toEqual([]);
+  });
+
   it('transform and load of an empty window write nothing', async () => {
     // GIVEN an empty window (to = from)
     const window: EtlWindow = {

@@ -17,7 +17,7 @@ import type { TargetSpec } from './delivery.js';
 import { parsePattern, type EventPattern } from './pattern.js';
 import { parseSchedule, type Schedule } from './schedule.js';
 import { EventsService } from './service.js';
-import { TARGET_KINDS, targetKind } from './targets.js';
+import { TARGET_KINDS, isJson, retryPolicyProblems, targetKind } from './targets.js';
 
 const eventBus: Provisioner = {
   applies: ['Name'],
@@ -175,16 +175,7 @@ function targetProblems(ctx: CheckContext, at: string, target: TargetProps): str
   if (typeof target.Input === 'string' && input !== undefined && !isJson(input)) {
     problems.push(`${at}.Input must be valid JSON text`);
   }
-  const retry = (target.RetryPolicy ?? {}) as Record<string, unknown>;
-  for (const [key, min, max] of [
-    ['MaximumRetryAttempts', 0, 185],
-    ['MaximumEventAgeInSeconds', 60, 86_400],
-  ] as const) {
-    const value = retry[key];
-    if (typeof value === 'number' && (value < min || value > max || !Number.isInteger(value))) {
-      problems.push(`${at}.RetryPolicy.${key} ${value} must be a whole number from ${min} to ${max}`);
-    }
-  }
+  problems.push(...retryPolicyProblems(target.RetryPolicy, at));
   const dlq = (target.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
   const dlqType = ctx.typeOf(dlq);
   const dlqText = staticText(dlq);
@@ -253,15 +244,6 @@ function withoutIntrinsics(value: unknown, inList = false): unknown {
     return inList ? UNRESOLVED : [UNRESOLVED];
   }
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutIntrinsics(v)]));
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -105,3 +105,32 @@ export function targetSender(runtime: ServiceRuntime, forward: ForwardToBus) {
     }
   };
 }
+
+/**
+ * What is wrong with a target's `RetryPolicy`, as EventBridge rules and Scheduler schedules both bound it:
+ * `MaximumRetryAttempts` 0–185, `MaximumEventAgeInSeconds` 60–86400, whole numbers.
+ */
+export function retryPolicyProblems(policy: unknown, at: string): string[] {
+  const retry = (policy ?? {}) as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const [key, min, max] of [
+    ['MaximumRetryAttempts', 0, 185],
+    ['MaximumEventAgeInSeconds', 60, 86_400],
+  ] as const) {
+    const value = retry[key];
+    if (typeof value === 'number' && (value < min || value > max || !Number.isInteger(value))) {
+      problems.push(`${at}.RetryPolicy.${key} ${value} must be a whole number from ${min} to ${max}`);
+    }
+  }
+  return problems;
+}
+
+/** Whether a target's `Input` is JSON text. */
+export function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -5,7 +5,7 @@ import {
   UnsupportedResourceError,
   type CheckContext,
 } from '../../core/provisioning.js';
-import { TARGET_KINDS, targetKind } from '../events/targets.js';
+import { TARGET_KINDS, isJson, retryPolicyProblems, targetKind } from '../events/targets.js';
 import { fillInput } from './dispatch.js';
 import type { ScheduleTarget } from './schedule.js';
 
@@ -89,16 +89,7 @@ export function targetProblems(ctx: CheckContext, at: string, target: TargetProp
   if (kind === 'sqs' && text?.endsWith('.fifo') && groupId === undefined) {
     problems.push(`${at}: a FIFO queue target needs SqsParameters.MessageGroupId`);
   }
-  const retry = (target.RetryPolicy ?? {}) as Record<string, unknown>;
-  for (const [key, min, max] of [
-    ['MaximumRetryAttempts', 0, 185],
-    ['MaximumEventAgeInSeconds', 60, 86_400],
-  ] as const) {
-    const value = retry[key];
-    if (typeof value === 'number' && (value < min || value > max || !Number.isInteger(value))) {
-      problems.push(`${at}.RetryPolicy.${key} ${value} must be a whole number from ${min} to ${max}`);
-    }
-  }
+  problems.push(...retryPolicyProblems(target.RetryPolicy, at));
   const dlq = (target.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
   const dlqType = ctx.typeOf(dlq);
   const dlqText = staticText(dlq);
@@ -160,13 +151,4 @@ function sample(input: string): string {
     executionId: '1',
     attemptNumber: 1,
   }).replace(/1970-01-01T00:00:00Z/g, '1');
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }

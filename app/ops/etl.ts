@@ -123,6 +123,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<EtlRunSu
   const deadline = Date.now() + (options.timeoutMs ?? 3_600_000);
   const seen = new Set<string>();
   for (;;) {
+    // The status first, then the history: read after an ended status, the history holds every state the
+    // execution entered (read before it, it can miss the last ones, such as WatermarkKept).
+    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const events = await history(sfn, executionArn);
     for (const name of enteredStates(events)) {
       const index = (ETL_STEPS as readonly string[]).indexOf(name);
@@ -131,7 +134,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<EtlRunSu
         options.onStep?.(name, index);
       }
     }
-    const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (execution.status === 'SUCCEEDED') {
       const output = JSON.parse(execution.output ?? '{}') as {
         extract?: { result?: EtlExtractResult };

@@ -127,7 +127,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<EtlRunSu
     // execution entered (read before it, it can miss the last ones, such as WatermarkKept).
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     const events = await history(sfn, executionArn);
-    for (const name of enteredStates(events)) {
+    const entered = enteredStates(events);
+    for (const name of entered) {
       const index = (ETL_STEPS as readonly string[]).indexOf(name);
       if (index >= 0 && !seen.has(name)) {
         seen.add(name);
@@ -146,12 +147,12 @@ export async function runPipeline(options: RunPipelineOptions): Promise<EtlRunSu
         extract: output.extract?.result,
         transform: output.transform?.result,
         load: output.load?.result,
-        watermarkKept: enteredStates(events).includes('WatermarkKept'),
+        watermarkKept: entered.includes('WatermarkKept'),
       };
     }
     if (execution.status && execution.status !== 'RUNNING') {
       throw new EtlRunError(
-        `execution ${executionArn} ${execution.status.toLowerCase()}${failedStep(events)}: ${execution.error ?? 'no error'}${execution.cause ? ` — ${execution.cause}` : ''}`,
+        `execution ${executionArn} ${execution.status.toLowerCase()}${failedStep(entered)}: ${execution.error ?? 'no error'}${execution.cause ? ` — ${execution.cause}` : ''}`,
       );
     }
     if (Date.now() > deadline)
@@ -175,8 +176,8 @@ const enteredStates = (events: readonly HistoryEvent[]) =>
   events.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
 
 /** ` in <state>`: the last state entered before the failure. */
-function failedStep(events: readonly HistoryEvent[]): string {
-  const last = enteredStates(events).at(-1);
+function failedStep(entered: readonly string[]): string {
+  const last = entered.at(-1);
   return last ? ` in ${last}` : '';
 }
 

@@ -1,6 +1,12 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { describeRun, EtlRunError, findPipelineStateMachine, manualInput } from '../../ops/etl';
+import { describeRun, EtlRunError, findPipelineStateMachine, manualInput, runPipeline } from '../../ops/etl';
 
 // Never called: the resources of a running app are searched first.
 const sfn = new SFNClient({ region: 'us-east-1' });
@@ -76,5 +82,53 @@ describe('the run’s summary', () => {
       'loaded 3 row(s): 0 object(s) written, 1 unchanged',
       'watermark not moved: it is at or past this window’s end, or before its start (the next scheduled run covers the rows between)',
     ]);
+  });
+});
+
+describe('following a run', () => {
+  const entered = (name: string): HistoryEvent => ({
+    id: 0,
+    timestamp: new Date(),
+    type: 'SucceedStateEntered',
+    stateEnteredEventDetails: { name },
+  });
+
+  /**
+   * A Step Functions client whose execution ends the moment a history is read while it runs: the history it
+   * answers then lacks the final state, as a real one can when the execution ends between two calls.
+   */
+  function endingBetweenCalls(finalState: string) {
+    const calls: string[] = [];
+    let ended = false;
+    const client = {
+      send: (command: unknown) => {
+        if (command instanceof StartExecutionCommand) return Promise.resolve({ executionArn: 'arn:exec' });
+        if (command instanceof DescribeExecutionCommand) {
+          calls.push('describe');
+          return Promise.resolve(
+            ended ? { status: 'SUCCEEDED', output: JSON.stringify({}) } : { status: 'RUNNING' },
+          );
+        }
+        if (command instanceof GetExecutionHistoryCommand) {
+          calls.push('history');
+          const events = [entered('Prepare'), ...(ended ? [entered(finalState)] : [])];
+          ended = true;
+          return Promise.resolve({ events });
+        }
+        return Promise.reject(new Error(`unexpected ${String(command)}`));
+      },
+    };
+    return { sfn: client as unknown as SFNClient, calls };
+  }
+
+  it('sees the last state of an execution that ended between reading its history and its status', async () => {
+    // GIVEN an execution that ends, in WatermarkKept, right after a history is read
+    const { sfn: racing, calls } = endingBetweenCalls('WatermarkKept');
+    // WHEN the run is followed to its end
+    const summary = await runPipeline({ sfn: racing, stateMachineArn: arn('m'), input: {}, pollMs: 1 });
+    // THEN the summary holds WatermarkKept: the history it used was read after the ended status
+    expect(summary.status).toBe('SUCCEEDED');
+    expect(summary.watermarkKept).toBe(true);
+    expect(calls.slice(-2)).toEqual(['describe', 'history']);
   });
 });

@@ -16,3 +16,4 @@ export { createStreamReader } from './private/stream-reader.js';
 export * from './raw-zone/index.js';
 export * from './lake-catalog/index.js';
 export * from './etl-pipeline/index.js';
+export * from './replication/index.js';

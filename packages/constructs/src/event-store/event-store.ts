@@ -6,6 +6,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { alarmAbove } from '../private/alarm.js';
+import { synthesizedProperties } from '../replication/private/synthesized.js';
 import { createStreamReader, type StreamReader, type StreamReaderOptions } from '../private/stream-reader.js';
 import { PropsValidationError, PropsValidator } from '../private/validation.js';
 import {
@@ -73,6 +74,7 @@ export class EventStore extends Construct {
       dynamoStream: dynamodb.StreamViewType.NEW_IMAGE,
       removalPolicy,
     });
+    this.table.node.addValidation({ validate: () => this.singleRegionProblems() });
     // Snapshots are an optimisation only: losing them changes no answer.
     this.snapshots = new dynamodb.TableV2(this, 'Snapshots', {
       ...common,
@@ -134,6 +136,38 @@ export class EventStore extends Construct {
       alarmTopic: this.props.alarmTopic,
       lagMeaning: `${id} is more than a minute behind the event store.`,
     });
+  }
+
+  /**
+   * The events table stays in one Region, however replicas reach it (`addReplica`, escape hatches): an append
+   * is a TransactWriteItems over the stream head and the new events, which MREC replicates item by item (another
+   * Region can see a head without its events, and concurrent appends in two Regions both win), and MRSC does not
+   * support transactions at all.
+   */
+  private singleRegionProblems(): string[] {
+    const properties = synthesizedProperties(this.table);
+    const stack = Stack.of(this);
+    // Env-agnostic, the table's own replica renders as `{"Ref": "AWS::Region"}`: compare resolved forms.
+    const home = JSON.stringify(stack.resolve(stack.region));
+    const replicas = Array.isArray(properties.Replicas)
+      ? (properties.Replicas as { Region?: unknown }[])
+      : [];
+    const others = replicas
+      .filter((replica) => JSON.stringify(replica.Region) !== home)
+      .map((replica) =>
+        typeof replica.Region === 'string' ? replica.Region : JSON.stringify(replica.Region),
+      );
+    const witnesses = Array.isArray(properties.GlobalTableWitnesses) ? properties.GlobalTableWitnesses : [];
+    if (others.length === 0 && witnesses.length === 0) return [];
+    return [
+      `Invalid EventStore at ${this.node.path}: its events table must stay single-Region, but it has ` +
+        `${others.length > 0 ? `replicas in ${others.join(', ')}` : 'a witness Region'}. Appends are ` +
+        'optimistic-concurrency transactions (TransactWriteItems over the stream head and the events): under ' +
+        'multi-Region eventual consistency they do not replicate as a unit and concurrent appends in two Regions ' +
+        'both succeed, and multi-Region strong consistency supports no transactions. Remove the replicas; the table ' +
+        'keeps point-in-time recovery for restores (copy its backups to another Region with AWS Backup for disaster ' +
+        'recovery), and replicate the read models (Projection replication) instead.',
+    ];
   }
 
   private setEnvironment(fn: lambda.Function): void {

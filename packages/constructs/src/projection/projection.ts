@@ -1,9 +1,11 @@
 import { Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { EventStore, StreamReader } from '../event-store/index.js';
 import { PROJECTIONS, type ProjectionTables } from '../contracts/index.js';
+import { replicatedTable, type TableReplication } from '../replication/index.js';
 
 /** Properties of a {@link Projection}. */
 export interface ProjectionProps {
@@ -16,6 +18,18 @@ export interface ProjectionProps {
   readonly keyName: string;
   /** @default RemovalPolicy.DESTROY - a read model can always be rebuilt from the store */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Replicates both read-model tables to other Regions, with a replication-latency alarm per replica Region.
+   * A read model tolerates lag, so `'eventual'` is the expected mode; `'strong'` is accepted when valid (the
+   * projector writes single items, no transactions, TTL or local indexes).
+   * @default - the read models stay in the stack's Region
+   */
+  readonly replication?: TableReplication;
+  /**
+   * Where the read models' replication-latency alarms notify.
+   * @default - the alarms notify no one
+   */
+  readonly alarmTopic?: sns.ITopic;
 }
 
 /** Projections each function uses, for its `PROJECTIONS` variable. */
@@ -39,13 +53,18 @@ export class Projection extends Construct {
     this.projectionName = props.projectionName;
     this.store = props.store;
     const table = (side: string) =>
-      new dynamodb.TableV2(this, `ReadModel${side.toUpperCase()}`, {
-        partitionKey: { name: props.keyName, type: dynamodb.AttributeType.STRING },
-        billing: dynamodb.Billing.onDemand(),
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
-        removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-      });
+      replicatedTable(
+        this,
+        `ReadModel${side.toUpperCase()}`,
+        {
+          partitionKey: { name: props.keyName, type: dynamodb.AttributeType.STRING },
+          billing: dynamodb.Billing.onDemand(),
+          pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+          encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+          removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+        },
+        { replication: props.replication, alarmTopic: props.alarmTopic },
+      );
     this.tables = { a: table('a'), b: table('b') };
     this.projector = props.store.addStreamReader(`${id}Projector`, {
       entry: props.entry,

@@ -1,0 +1,3 @@
+export * from './region-sets.js';
+export * from './table-replication.js';
+export * from './replicated-table.js';

@@ -21,6 +21,7 @@ const SUITE: Record<string, () => Promise<Benchmark>> = {
   runtime: async () => (await import('./runtime')).benchmark,
   cdc: async () => (await import('./cdc')).benchmark,
   'cdc-latency': async () => (await import('./cdc-latency')).benchmark,
+  'dynamodb-router': async () => (await import('./dynamodb-router')).benchmark,
   lake: async () => (await import('./lake')).benchmark,
 };
 

@@ -4,9 +4,32 @@
  * the usual way in; this module is for tests and tools that start the runtime themselves.
  */
 export { startRuntime, LOCAL_ENV, type RuntimeOptions, type RunningRuntime } from './core/runtime.js';
-export { LOCAL_CREDENTIALS, startFauxqs, type Engines, type FauxqsEngine } from './core/engines.js';
+export {
+  LOCAL_CREDENTIALS,
+  startFauxqs,
+  type EngineOptions,
+  type Engines,
+  type FauxqsEngine,
+} from './core/engines.js';
 export { UnsupportedResourceError } from './core/provisioning.js';
 export { startDynamoDbLocal, type DynamoDbLocal } from './services/dynamodb/engine.js';
+export { ENGINE_ACCESS_KEY } from './services/dynamodb/engine-link.js';
+export { MRSC_REGION_SETS } from './services/dynamodb/global-table.js';
+export {
+  DynamoDbRouter,
+  SettleTimeoutError,
+  UnknownRegionError,
+  type DynamoDbRouterOptions,
+  type RegionAction,
+  type RouterStats,
+  type SettledDocument,
+} from './services/dynamodb/router.js';
+export type {
+  GlobalTableRegistration,
+  RegionState,
+  ReplicationDocument,
+  TableReplication,
+} from './services/dynamodb/replication-types.js';
 export { applySeed, SeedError, type SeedFile } from './services/dynamodb/seed.js';
 export {
   DEV_ISSUER,

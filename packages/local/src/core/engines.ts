@@ -8,13 +8,21 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { buildApp } from 'fauxqs';
 import kinesalite from 'kinesalite';
 import { startDynamoDbLocal } from '../services/dynamodb/engine.js';
+import { DynamoDbRouter } from '../services/dynamodb/router.js';
 import type { ProcessExit } from './supervisor.js';
 
 /** The local engines and SDK clients pointed at them. */
 export interface Engines {
+  /** Each engine's endpoint; `dynamodb` is the router's, in front of DynamoDB Local. */
   readonly endpoints: Readonly<Record<'dynamodb' | 'sqs' | 'sns' | 's3' | 'kinesis', string>>;
+  /** A client of the router, signed for the runtime's Region. */
   readonly dynamodb: DynamoDBClient;
   readonly dynamodbStreams: DynamoDBStreamsClient;
+  /**
+   * The router in front of DynamoDB Local: one table set per Region whatever the caller's access key, the
+   * replication of registered global tables, and the Region controls (stop, partition, settle).
+   */
+  readonly dynamodbRouter: DynamoDbRouter;
   readonly sqs: SQSClient;
   readonly sns: SNSClient;
   readonly kinesis: KinesisClient;
@@ -82,11 +90,20 @@ export async function startFauxqs(region: string): Promise<FauxqsEngine> {
   };
 }
 
+/** Options of {@link startEngines}. */
+export interface EngineOptions {
+  /** Delay before an MREC global table's write reaches its other replicas. @default 500 */
+  readonly replicationLagMs?: number;
+  /** Round trip an MRSC global table's write waits for before it is acknowledged. @default 30 */
+  readonly replicationRoundTripMs?: number;
+}
+
 /**
- * Starts DynamoDB Local, fauxqs (SQS, SNS, S3) and kinesalite (Kinesis) on free loopback ports, side by side.
- * When one cannot start, those that did are stopped and its error is thrown.
+ * Starts DynamoDB Local (one database per Region, behind the {@link DynamoDbRouter}), fauxqs (SQS, SNS,
+ * S3) and kinesalite (Kinesis) on free loopback ports, side by side. When one cannot start, those that did
+ * are stopped and its error is thrown.
  */
-export async function startEngines(region: string): Promise<Engines> {
+export async function startEngines(region: string, options: EngineOptions = {}): Promise<Engines> {
   const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
   const closeKinesis = () =>
     new Promise<void>((resolve) => {
@@ -95,7 +112,7 @@ export async function startEngines(region: string): Promise<Engines> {
       });
     });
   const [dynamoStart, fauxqsStart, kinesisStart] = await Promise.allSettled([
-    startDynamoDbLocal(),
+    startDynamoDbLocal({ sharedDb: false }),
     startFauxqs(region),
     new Promise<void>((resolve, reject) => {
       kinesisServer.once('error', reject);
@@ -117,11 +134,22 @@ export async function startEngines(region: string): Promise<Engines> {
   }
   const dynamo = dynamoStart.value;
   const fauxqs = fauxqsStart.value;
+  let router: DynamoDbRouter;
+  try {
+    router = await DynamoDbRouter.start(dynamo.endpoint, {
+      homeRegion: region,
+      lagMs: options.replicationLagMs ?? 500,
+      roundTripMs: options.replicationRoundTripMs ?? 30,
+    });
+  } catch (error: unknown) {
+    await Promise.allSettled([dynamo.stop(), fauxqs.stop(), closeKinesis()]);
+    throw error;
+  }
   const kinesisAddress = kinesisServer.address();
   const kinesisEndpoint = `http://127.0.0.1:${kinesisAddress && typeof kinesisAddress === 'object' ? kinesisAddress.port : 0}`;
   const clientConfig = { region, credentials: LOCAL_CREDENTIALS };
-  const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: dynamo.endpoint });
-  const dynamodbStreams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: dynamo.endpoint });
+  const dynamodb = new DynamoDBClient({ ...clientConfig, endpoint: router.url });
+  const dynamodbStreams = new DynamoDBStreamsClient({ ...clientConfig, endpoint: router.url });
   const sqs = new SQSClient({ ...clientConfig, endpoint: fauxqs.address });
   const sns = new SNSClient({ ...clientConfig, endpoint: fauxqs.address });
   // Path-style addressing: bucket names as subdomains of 127.0.0.1 do not resolve.
@@ -134,7 +162,7 @@ export async function startEngines(region: string): Promise<Engines> {
   });
   return {
     endpoints: {
-      dynamodb: dynamo.endpoint,
+      dynamodb: router.url,
       sqs: fauxqs.address,
       sns: fauxqs.address,
       s3: fauxqs.address,
@@ -142,6 +170,7 @@ export async function startEngines(region: string): Promise<Engines> {
     },
     dynamodb,
     dynamodbStreams,
+    dynamodbRouter: router,
     sqs,
     sns,
     kinesis,
@@ -156,6 +185,7 @@ export async function startEngines(region: string): Promise<Engines> {
       sns.destroy();
       kinesis.destroy();
       s3.destroy();
+      await router.close();
       await Promise.allSettled([dynamo.stop(), fauxqs.stop(), closeKinesis()]);
     },
   };

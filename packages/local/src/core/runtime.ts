@@ -50,6 +50,18 @@ export interface RuntimeOptions {
    * @default each issuer's own keys, when it can be reached
    */
   readonly jwks?: { keys: JWK[] };
+  /**
+   * Delay before a write to a global table with multi-Region eventual consistency reaches its other
+   * replicas; changeable at run time (`PUT /_conflux/replication`).
+   * @default `CONFLUX_REPLICATION_LAG_MS`, else 500
+   */
+  readonly replicationLagMs?: number;
+  /**
+   * Round trip a write to a global table with multi-Region strong consistency waits for before it is
+   * acknowledged; changeable at run time.
+   * @default `CONFLUX_REPLICATION_RTT_MS`, else 30
+   */
+  readonly replicationRoundTripMs?: number;
 }
 
 /** The running application. */
@@ -101,7 +113,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const stateDir = options.stateDir ?? path.join(path.dirname(path.resolve(options.cdkOut)), '.conflux');
   mkdirSync(stateDir, { recursive: true });
 
-  const engines = await startEngines(LOCAL_ENV.region);
+  const engines = await startEngines(LOCAL_ENV.region, {
+    replicationLagMs: options.replicationLagMs ?? envMs('CONFLUX_REPLICATION_LAG_MS'),
+    replicationRoundTripMs: options.replicationRoundTripMs ?? envMs('CONFLUX_REPLICATION_RTT_MS'),
+  });
   const supervisor = new Supervisor(
     options.log ??
       ((line) => {
@@ -174,6 +189,17 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     await stop();
     throw error;
   }
+}
+
+/** A non-negative whole number of ms from the environment; undefined when unset, an error when not one. */
+function envMs(name: string): number | undefined {
+  const text = process.env[name];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 600_000) {
+    throw new Error(`${name}=${text} must be a whole number of milliseconds from 0 to 600000`);
+  }
+  return value;
 }
 
 async function provisionStack(

@@ -105,11 +105,13 @@ export async function assertJava(java = javaCommand()): Promise<void> {
 }
 
 /**
- * Starts DynamoDB Local in memory with one database for all credentials and regions (`-sharedDb`),
- * and resolves once it answers requests. Java is `options.java`, else {@link javaCommand}.
+ * Starts DynamoDB Local in memory and resolves once it answers requests. By default it keeps one database
+ * for all credentials and Regions (`-sharedDb`); with `sharedDb: false` it keeps one per access key and
+ * Region, as the runtime's router needs to give each Region its own table set. Java is `options.java`,
+ * else {@link javaCommand}.
  */
 export async function startDynamoDbLocal(
-  options: { port?: number; timeoutMs?: number; java?: string } = {},
+  options: { port?: number; timeoutMs?: number; java?: string; sharedDb?: boolean } = {},
 ): Promise<DynamoDbLocal> {
   const java = options.java ?? javaCommand();
   await assertJava(java);
@@ -122,7 +124,7 @@ export async function startDynamoDbLocal(
       '-jar',
       path.join(home, 'DynamoDBLocal.jar'),
       '-inMemory',
-      '-sharedDb',
+      ...(options.sharedDb === false ? [] : ['-sharedDb']),
       '-port',
       String(port),
     ],

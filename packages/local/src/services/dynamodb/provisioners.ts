@@ -3,6 +3,7 @@ import {
   CreateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
+  type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { ResourceOutputs } from '../../core/intrinsics.js';
 import {
@@ -22,6 +23,8 @@ import type { ServiceModule } from '../../core/services.js';
 import { KinesisService } from '../kinesis/service.js';
 import type { StreamViewType } from '../lambda/event-source-mapping/stream-poller.js';
 import type { CreationTimePrecision } from './kinesis-destination.js';
+import { globalTableLayout, globalTableProblems } from './global-table.js';
+import type { GlobalTableRegistration } from './replication-types.js';
 import { DynamoDbService } from './service.js';
 
 type KeySchema = { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
@@ -60,6 +63,7 @@ async function createTable(
   p: Record<string, unknown>,
   stream: { StreamViewType?: string } | undefined,
   kinesis: KinesisSpec | undefined,
+  replication?: Pick<GlobalTableRegistration, 'mode' | 'regions' | 'witness'>,
 ): Promise<ResourceOutputs> {
   const name = str(p.TableName) ?? physicalName(ctx.stack.stackName, logicalId, 255);
   const where = `${ctx.stack.stackName}/${logicalId}`;
@@ -83,21 +87,39 @@ async function createTable(
     LocalSecondaryIndexes: (p.LocalSecondaryIndexes as Parameters<typeof index>[0][] | undefined)?.map(index),
     StreamSpecification: localView ? { StreamEnabled: true, StreamViewType: localView } : undefined,
   };
-  const client = ctx.service(DynamoDbService).client;
-  const { TableDescription } = await client.send(new CreateTableCommand(input));
+  const dynamo = ctx.service(DynamoDbService);
   const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
-  if (ttl?.Enabled && ttl.AttributeName) {
-    await client.send(
-      new UpdateTimeToLiveCommand({
-        TableName: name,
-        TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
-      }),
-    );
+  const create = async (client: DynamoDBClient, tableInput: CreateTableCommandInput) => {
+    const created = await client.send(new CreateTableCommand(tableInput));
+    if (ttl?.Enabled && ttl.AttributeName) {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: name,
+          TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+        }),
+      );
+    }
+    return created;
+  };
+  const { TableDescription } = await create(dynamo.client, input);
+  // Each other replica is the same table in that Region's own database (its table set).
+  const others = (replication?.regions ?? []).filter((r) => r !== ctx.env.region);
+  // Known first: a Region no registered table names is served the home Region's tables.
+  if (replication && others.length > 0) {
+    dynamo.router.addRegions([...replication.regions, ...(replication.witness ? [replication.witness] : [])]);
+  }
+  for (const region of others) {
+    await create(dynamo.clientFor(region), {
+      ...input,
+      StreamSpecification: declared ? { StreamEnabled: true, StreamViewType: declared } : undefined,
+    });
+  }
+  if (replication && others.length > 0) {
+    dynamo.router.register({ tableName: name, ...replication, keySchema: p.KeySchema as KeySchema });
   }
   const arn = `arn:${ctx.env.partition}:dynamodb:${ctx.env.region}:${ctx.env.accountId}:table/${name}`;
   const attributes: Record<string, string> = { Arn: arn };
   const streamArn = TableDescription?.LatestStreamArn;
-  const dynamo = ctx.service(DynamoDbService);
   // A table whose template declares no stream has none to name, as on AWS, even when one feeds Kinesis.
   if (streamArn && declared) {
     attributes.StreamArn = streamArn;
@@ -169,16 +191,16 @@ function checkKinesisSpec(ctx: CheckContext, spec: KinesisSpec | undefined, fiel
   return problems;
 }
 
-/** The replica in the runtime's region of a global table (the only one a local run may have). */
+/** The replica in the runtime's Region of a global table: the one whose outputs the template sees. */
 function localReplica(
   replicas: unknown,
   region: string,
 ): { KinesisStreamSpecification?: KinesisSpec } | undefined {
   if (!Array.isArray(replicas)) return undefined;
-  return (replicas as { Region?: unknown; KinesisStreamSpecification?: KinesisSpec }[]).find((r) => {
-    const text = staticText(r.Region);
-    return text === region || text === UNRESOLVED;
-  });
+  const all = replicas as { Region?: unknown; KinesisStreamSpecification?: KinesisSpec }[];
+  return (
+    all.find((r) => staticText(r.Region) === region) ?? all.find((r) => staticText(r.Region) === UNRESOLVED)
+  );
 }
 
 const dynamoTable: Provisioner = {
@@ -204,36 +226,33 @@ const dynamoTable: Provisioner = {
 
 const dynamoGlobalTable: Provisioner = {
   ...dynamoTableCommon,
-  applies: [...dynamoTableCommon.applies, 'Replicas'],
+  applies: [...dynamoTableCommon.applies, 'Replicas', 'MultiRegionConsistency', 'GlobalTableWitnesses'],
   check(ctx, p) {
-    const regions = Array.isArray(p.Replicas)
-      ? (p.Replicas as { Region?: unknown }[]).map((r) => staticText(r.Region))
-      : [];
-    const elsewhere = regions.filter((r) => r !== undefined && r !== UNRESOLVED && r !== ctx.env.region);
     const local = localReplica(p.Replicas, ctx.env.region);
     return [
-      ...(elsewhere.length === 0
-        ? []
-        : [
-            `${ctx.where}: Replicas in ${elsewhere.join(', ')}: the offline runtime has one region (${ctx.env.region}); configure no replica regions for local runs`,
-          ]),
+      ...globalTableProblems(ctx.where, p, ctx.env.region),
       ...checkKinesisSpec(ctx, local?.KinesisStreamSpecification, 'Replicas[].KinesisStreamSpecification'),
     ];
   },
   async create(ctx, logicalId, p) {
-    const replicas = (p.Replicas as { Region: string }[] | undefined) ?? [];
-    const elsewhere = replicas.filter((r) => r.Region !== ctx.env.region);
-    if (elsewhere.length > 0) {
-      throw new UnsupportedResourceError(
-        `${ctx.stack.stackName}/${logicalId} (AWS::DynamoDB::GlobalTable): Replicas in ${elsewhere.map((r) => r.Region).join(', ')}: the offline runtime has one region (${ctx.env.region}); configure no replica regions for local runs`,
-      );
-    }
+    const where = `${ctx.stack.stackName}/${logicalId} (AWS::DynamoDB::GlobalTable)`;
+    const problems = globalTableProblems(where, p, ctx.env.region);
+    if (problems.length > 0) throw new UnsupportedResourceError(problems.join('\n'));
+    const { replicas, witnesses, consistency } = globalTableLayout(p);
+    const regions = [...new Set(replicas)];
     return createTable(
       ctx,
       logicalId,
       p,
       p.StreamSpecification as { StreamViewType?: string } | undefined,
       localReplica(p.Replicas, ctx.env.region)?.KinesisStreamSpecification,
+      regions.length > 1
+        ? {
+            mode: consistency === 'STRONG' ? 'strong' : 'eventual',
+            regions,
+            ...(witnesses[0] ? { witness: witnesses[0] } : {}),
+          }
+        : undefined,
     );
   },
 };

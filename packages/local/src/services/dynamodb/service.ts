@@ -1,7 +1,9 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LOCAL_CREDENTIALS } from '../../core/engines.js';
 import type { ServiceEndpoint, ServiceRuntime, ServiceState } from '../../core/services.js';
 import type { StreamViewType } from '../lambda/event-source-mapping/stream-poller.js';
 import { KinesisDestination, type KinesisDestinationSpec } from './kinesis-destination.js';
+import type { DynamoDbRouter } from './router.js';
 
 /**
  * DynamoDB of one runtime: DynamoDB Local (started by core with the other engines), its client, the view
@@ -13,9 +15,30 @@ export class DynamoDbService implements ServiceState {
   private readonly views = new Map<string, StreamViewType>();
   private readonly destinationSpecs: KinesisDestinationSpec[] = [];
   private readonly destinations: KinesisDestination[] = [];
+  private readonly regionClients = new Map<string, DynamoDBClient>();
 
   constructor(private readonly runtime: ServiceRuntime) {
     this.client = runtime.engines.dynamodb;
+  }
+
+  /** The router in front of DynamoDB Local, which global tables register with. */
+  public get router(): DynamoDbRouter {
+    return this.runtime.engines.dynamodbRouter;
+  }
+
+  /** A client signed for `region`: it reaches that Region's table set. */
+  public clientFor(region: string): DynamoDBClient {
+    if (region === this.runtime.env.region) return this.client;
+    let client = this.regionClients.get(region);
+    if (!client) {
+      client = new DynamoDBClient({
+        region,
+        credentials: LOCAL_CREDENTIALS,
+        endpoint: this.runtime.engines.endpoints.dynamodb,
+      });
+      this.regionClients.set(region, client);
+    }
+    return client;
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await
@@ -53,6 +76,11 @@ export class DynamoDbService implements ServiceState {
 
   public async halt(): Promise<void> {
     await Promise.allSettled(this.destinations.map((d) => d.stop()));
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await
+  public async stop(): Promise<void> {
+    for (const client of this.regionClients.values()) client.destroy();
   }
 
   private readonly log = (line: string): void => {

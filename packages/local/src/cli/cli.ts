@@ -10,7 +10,12 @@
  * it synthesizes or starts anything it checks that the port is free; DynamoDB Local needs Java
  * (`CONFLUX_JAVA` names another one than `java` on PATH).
  *
- * Exit codes ({@link EXIT}):
+ * Two more commands talk to the run of this folder, through the endpoints it writes into
+ * `.conflux/local.json`: `conflux fire [<name>]` fires a scheduled rule or a schedule now (`fire.ts`), and
+ * `conflux region` shows and drives the replication between Regions — stop, start, partition or heal a
+ * Region, settle the deliveries, set the lag and the round trip (`region.ts`). Each exits 0 or 1.
+ *
+ * Exit codes of `conflux local` ({@link EXIT}):
  * - `0`: stopped by SIGINT, SIGTERM or SIGHUP.
  * - `1`: could not start (arguments, `cdk.json`, a busy port, no Java, the synth, an unsupported resource,
  *   the seed), or could not stop cleanly.
@@ -24,6 +29,7 @@ import { parseArgs } from 'node:util';
 import { DEV_ISSUER, devAuthConfig, devIssuerKeys } from './dev-issuer.js';
 import { fire } from './fire.js';
 import { readProject } from './project.js';
+import { region } from './region.js';
 import { synthesize } from './synth.js';
 import { assertJava } from '../services/dynamodb/engine.js';
 import {
@@ -42,7 +48,9 @@ import { applySeed } from '../services/dynamodb/seed.js';
 export const EXIT = { stopped: 0, failed: 1, locked: 2, engineExited: 3 } as const;
 
 const USAGE =
-  'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n       conflux fire [<rule or schedule: name, <bus|group>/<name> or ARN>]';
+  'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n' +
+  '       conflux fire [<rule or schedule: name, <bus|group>/<name> or ARN>]\n' +
+  '       conflux region [<region> stop|start|partition|heal | settle [--timeout <ms>] | lag <ms> | rtt <ms>] [--json]';
 
 /** Where `conflux local` runs and writes: the process's own by default. */
 export interface CliIo {
@@ -71,10 +79,12 @@ interface PidsFile {
 
 /**
  * Runs `conflux local` with `argv` (the arguments after the command's name, `local` first or not) until it
- * is stopped; resolves with the exit code. It never exits the process itself.
+ * is stopped; resolves with the exit code. With `fire` or `region` first it runs that command instead. It
+ * never exits the process itself.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   if (argv[0] === 'fire') return fire(argv.slice(1), io);
+  if (argv[0] === 'region') return region(argv.slice(1), io);
   const held: { lock?: StateLock } = {};
   // Also when something ends the process before `main` returns.
   const release = () => held.lock?.release();

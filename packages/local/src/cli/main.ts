@@ -1,7 +1,7 @@
 /**
  * `conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]`: runs a CDK
  * application offline from the folder of its `cdk.json` (see `cli.ts`). `npm start` runs it for the
- * reference application.
+ * reference application. `conflux fire` and `conflux region` talk to the runtime running from that folder.
  */
 import { main } from './cli.js';
 

@@ -91,30 +91,42 @@ const Api = z.strictObject({
 });
 
 /**
+ * Parses one context value with a zod schema: JSON text (as `-c key=<json>` passes it) is parsed first. Each
+ * problem goes to `bad` naming the key and field (`conflux:<key>.<field> is not valid: …`); undefined then.
+ */
+export function parseContext<T>(
+  key: string,
+  schema: z.ZodMiniType<T>,
+  raw: unknown,
+  bad: (problem: string) => void,
+): T | undefined {
+  // zod/mini loads no locale: English, as full zod registers it, so each problem reads as it always did.
+  if (!z.config().localeError) z.config(en());
+  let value = raw;
+  if (typeof value === 'string' && /^\s*[{[]/.test(value)) {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      bad(`conflux:${key} is not valid: its text is not JSON.`);
+      return undefined;
+    }
+  }
+  const parsed = z.safeParse(schema, value);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    const where = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
+    bad(`conflux:${key}${where} is not valid: ${issue.message}.`);
+  }
+  return undefined;
+}
+
+/**
  * Reads `conflux:api` (a JSON object, or its JSON text from `-c`) over the defaults, and `conflux:auth`.
  * Problems are reported through `bad`, each naming the field, so every one is listed at once.
  */
 export function loadApiConfig(rawApi: unknown, rawAuth: unknown, bad: (problem: string) => void): ApiConfig {
-  // zod/mini loads no locale: English, as full zod registers it, so each problem reads as it always did.
-  if (!z.config().localeError) z.config(en());
-  const parse = <T>(key: string, schema: z.ZodMiniType<T>, raw: unknown): T | undefined => {
-    let value = raw;
-    if (typeof value === 'string' && /^\s*[{[]/.test(value)) {
-      try {
-        value = JSON.parse(value);
-      } catch {
-        bad(`conflux:${key} is not valid: its text is not JSON.`);
-        return undefined;
-      }
-    }
-    const parsed = z.safeParse(schema, value);
-    if (parsed.success) return parsed.data;
-    for (const issue of parsed.error.issues) {
-      const where = issue.path.length > 0 ? `.${issue.path.join('.')}` : '';
-      bad(`conflux:${key}${where} is not valid: ${issue.message}.`);
-    }
-    return undefined;
-  };
+  const parse = <T>(key: string, schema: z.ZodMiniType<T>, raw: unknown): T | undefined =>
+    parseContext(key, schema, raw, bad);
   const api = parse('api', Api, rawApi ?? {}) ?? z.parse(Api, {});
   const oidc = rawAuth === undefined || rawAuth === 'cognito' ? undefined : parse('auth', OidcAuth, rawAuth);
   return {

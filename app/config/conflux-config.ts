@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { loadApiConfig, type ApiConfig } from './api-config';
+import { loadReplicationConfig, type ReplicationConfig } from './replication-config';
 
 /** The typed configuration of a Conflux deployment, read from CDK context. */
 export interface ConfluxConfig {
@@ -30,6 +31,11 @@ export interface ConfluxConfig {
    * run's window ends this long before it starts. Context `conflux:etlSettleSeconds`; 60 on every stage.
    */
   readonly etlSettleSeconds: number;
+  /**
+   * Replica Regions and each table family's mode (eventual, strong or single-Region). Context
+   * `conflux:replication`; absent, every table is single-Region.
+   */
+  readonly replication: ReplicationConfig;
 }
 
 /** Reads context values, as the CDK app's `node.tryGetContext` does. */
@@ -99,6 +105,9 @@ export function loadConfig(read: ContextReader): ConfluxConfig {
   const lakeBufferSeconds = int('lakeBufferSeconds', stage === 'dev' ? 60 : 300, 0, 900);
   const etlSettleSeconds = int('etlSettleSeconds', 60, 0, 3600);
   const api = loadApiConfig(read('conflux:api'), read('conflux:auth'), (problem) => problems.push(problem));
+  const replication = loadReplicationConfig(read('conflux:replication'), region, (problem) =>
+    problems.push(problem),
+  );
 
   if (problems.length > 0) {
     throw new ConfigError(
@@ -117,5 +126,6 @@ export function loadConfig(read: ContextReader): ConfluxConfig {
     api,
     lakeBufferSeconds,
     etlSettleSeconds,
+    replication,
   };
 }

@@ -1,2 +1,3 @@
 export * from './api-config';
 export * from './conflux-config';
+export * from './replication-config';

@@ -5,7 +5,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Movement, OpenAccount } from '../functions/accounts/contract';
-import { EventStore, Projection, type SecureRestApi } from '@conflux/constructs';
+import { EventStore, Projection, type SecureRestApi, type TableReplication } from '@conflux/constructs';
 import type { DomainEventPublishing } from './publishing';
 import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '@conflux/constructs';
 
@@ -19,6 +19,11 @@ export interface AccountsProps {
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: logs.RetentionDays;
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Replicas of the account view (the projection's read models; the event store always stays single-Region) in other Regions (the `readModels` family of `conflux:replication`).
+   * @default - single-Region
+   */
+  readonly replication?: TableReplication;
 }
 
 /**
@@ -43,6 +48,8 @@ export class Accounts extends Construct {
       projectionName: 'accounts',
       keyName: 'accountId',
       entry: path.join(functionsDir, 'accounts/projector.handler.ts'),
+      replication: props.replication,
+      alarmTopic: props.alarmTopic,
     });
     const outbox = this.store.addStreamReader('Outbox', {
       entry: path.join(functionsDir, 'accounts/events-publisher.handler.ts'),

@@ -11,7 +11,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { CreateOrderV1, CreateOrderV2 } from '../functions/orders/contract';
 import { TelemetryReading, WEBHOOK_PROVIDERS, WebhookBody } from '../functions/webhooks/contract';
-import type { ConfluxConfig } from '../config';
+import { familyReplication, type ConfluxConfig } from '../config';
 import {
   IdempotencyTable,
   QueueConsumer,
@@ -26,7 +26,7 @@ import { Customers } from './customers';
 import { Fulfilment } from './fulfilment';
 import { Lake } from './lake';
 import { DomainEventPublishing } from './publishing';
-import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '@conflux/constructs';
+import { createServiceFunction, INVOKED_BY_API_GATEWAY, replicatedTable } from '@conflux/constructs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const functionsDir = path.join(root, 'app', 'functions');
@@ -128,13 +128,20 @@ export class ApiStack extends Stack {
       },
     });
 
-    this.ordersTable = new dynamodb.TableV2(this, 'OrdersTable', {
-      partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
-      dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-      billing: dynamodb.Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: config.removalPolicy,
-    });
+    const readModels = familyReplication(config.replication, 'readModels');
+    // The `orders` family: strong (MRSC) where the Regions allow it, so a confirmed order survives a Region's loss.
+    this.ordersTable = replicatedTable(
+      this,
+      'OrdersTable',
+      {
+        partitionKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+        dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+        billing: dynamodb.Billing.onDemand(),
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        removalPolicy: config.removalPolicy,
+      },
+      { replication: familyReplication(config.replication, 'orders'), alarmTopic },
+    );
     const orders = fn(
       'OrdersFunction',
       'orders/api.handler.ts',
@@ -148,6 +155,7 @@ export class ApiStack extends Stack {
       removalPolicy: config.removalPolicy,
       logRetention: config.logRetention,
       alarmTopic,
+      stockReplication: familyReplication(config.replication, 'stock'),
     });
     this.fulfilment.grantStart(orders);
     this.addOrderRoutes(orders);
@@ -199,6 +207,7 @@ export class ApiStack extends Stack {
       removalPolicy: config.removalPolicy,
       logRetention: config.logRetention,
       alarmTopic,
+      replication: readModels,
     });
 
     this.cancellation = new Cancellation(this, 'Cancellation', {
@@ -217,6 +226,7 @@ export class ApiStack extends Stack {
       removalPolicy: config.removalPolicy,
       logRetention: config.logRetention,
       alarmTopic,
+      replication: readModels,
     });
 
     this.customers = new Customers(this, 'Customers', {
@@ -225,6 +235,7 @@ export class ApiStack extends Stack {
       removalPolicy: config.removalPolicy,
       logRetention: config.logRetention,
       alarmTopic,
+      replication: readModels,
     });
 
     this.lake = new Lake(this, 'Lake', {

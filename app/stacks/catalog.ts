@@ -7,7 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { PostReview, PutCategory, PutProduct } from '../functions/catalog/contract';
-import type { SecureRestApi } from '@conflux/constructs';
+import type { SecureRestApi, TableReplication } from '@conflux/constructs';
 import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '@conflux/constructs';
 import { createStreamReader } from '@conflux/constructs';
 import { serviceTable } from './tables';
@@ -20,6 +20,11 @@ export interface CatalogProps {
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: logs.RetentionDays;
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Replicas of the product view in other Regions (the `readModels` family of `conflux:replication`).
+   * @default - single-Region
+   */
+  readonly replication?: TableReplication;
 }
 
 /**
@@ -50,7 +55,12 @@ export class Catalog extends Construct {
       stream,
       removalPolicy,
     });
-    this.productView = serviceTable(this, 'ProductView', { partitionKey: 'sku', removalPolicy });
+    this.productView = serviceTable(this, 'ProductView', {
+      partitionKey: 'sku',
+      removalPolicy,
+      replication: props.replication,
+      alarmTopic: props.alarmTopic,
+    });
     const environment = {
       CATEGORIES_TABLE_NAME: this.categories.tableName,
       PRODUCTS_TABLE_NAME: this.products.tableName,

@@ -15,6 +15,7 @@ import {
   EventStream,
   INVOKED_BY_API_GATEWAY,
   type SecureRestApi,
+  type TableReplication,
 } from '@conflux/constructs';
 import { serviceTable } from './tables';
 
@@ -28,6 +29,11 @@ export interface CustomersProps {
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: logs.RetentionDays;
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Replicas of the search view in other Regions (the `readModels` family of `conflux:replication`).
+   * @default - single-Region
+   */
+  readonly replication?: TableReplication;
 }
 
 const STREAM_MAPPED =
@@ -68,6 +74,8 @@ export class Customers extends Construct {
       partitionKey: 'customerId',
       sortKey: 'entry',
       removalPolicy,
+      replication: props.replication,
+      alarmTopic,
     });
     this.searchTable.addGlobalSecondaryIndex({
       indexName: BY_TERM_INDEX,

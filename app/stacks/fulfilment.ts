@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CfnElement, Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Saga, type SecureRestApi } from '@conflux/constructs';
+import { Saga, type SecureRestApi, type TableReplication } from '@conflux/constructs';
 import { createServiceFunction, INVOKED_BY_API_GATEWAY } from '@conflux/constructs';
 import { serviceTable } from './tables';
 
@@ -20,6 +20,12 @@ export interface FulfilmentProps {
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention: logs.RetentionDays;
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Replicas of the stock tables (inventory and reservations; the `stock` family of `conflux:replication`).
+   * Never strong: a reservation changes both in one transaction, which MRSC tables do not support.
+   * @default - single-Region
+   */
+  readonly stockReplication?: TableReplication;
 }
 
 /**
@@ -39,12 +45,19 @@ export class Fulfilment extends Construct {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
     const { removalPolicy } = props;
-    const table = (name: string, partitionKey: string, tableName?: string) =>
-      serviceTable(this, name, { partitionKey, tableName, removalPolicy });
+    const table = (name: string, partitionKey: string, tableName?: string, replication?: TableReplication) =>
+      serviceTable(this, name, {
+        partitionKey,
+        tableName,
+        removalPolicy,
+        replication,
+        alarmTopic: props.alarmTopic,
+      });
+    const stock = props.stockReplication;
     // Named, so the offline runtime's seed (and operators) find them by stage.
-    this.inventory = table('Inventory', 'sku', `${stackName}-inventory`);
+    this.inventory = table('Inventory', 'sku', `${stackName}-inventory`, stock);
     this.customers = table('Customers', 'customerId', `${stackName}-customers`);
-    this.reservations = table('Reservations', 'sagaId');
+    this.reservations = table('Reservations', 'sagaId', undefined, stock);
     this.charges = table('Charges', 'sagaId');
     this.shipments = table('Shipments', 'sagaId');
 
@@ -141,9 +154,14 @@ export class Fulfilment extends Construct {
     this.saga.stateMachine.grantStartExecution(fn);
     this.saga.stateMachine.grantExecution(fn, 'states:GetExecutionHistory', 'states:DescribeExecution');
     fn.addEnvironment('PLACE_ORDER_STATE_MACHINE_ARN', this.saga.stateMachine.stateMachineArn);
-    const machine = Stack.of(this).getLogicalId(this.saga.stateMachine.node.defaultChild as CfnElement);
+    const stack = Stack.of(this);
+    const machine = stack.getLogicalId(this.saga.stateMachine.node.defaultChild as CfnElement);
+    // The finding names the ARN as rendered: pseudo parameters when env-agnostic, literals when the env is set.
+    const literal = (value: string, pseudo: string) =>
+      Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
+    const arn = `arn:${literal(stack.partition, 'Partition')}:states:${literal(stack.region, 'Region')}:${literal(stack.account, 'AccountId')}`;
     Validations.of(fn.role ?? fn).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}:*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${arn}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${machine}"}]}]}:*]`,
       reason:
         'Reading the history of the saga executions it started: executions of this one state machine only.',
     });

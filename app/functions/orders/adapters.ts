@@ -17,9 +17,14 @@ export async function insertOrder(order: Order): Promise<void> {
   );
 }
 
-/** Reads an order, or undefined. */
+/**
+ * Reads an order, or undefined. A strongly consistent read: the latest status in this Region and, when the
+ * orders table replicates strongly (MRSC), the latest written in any Region.
+ */
 export async function findOrder(orderId: string): Promise<Order | undefined> {
-  const { Item } = await documents.send(new GetCommand({ TableName: tableName, Key: { orderId } }));
+  const { Item } = await documents.send(
+    new GetCommand({ TableName: tableName, Key: { orderId }, ConsistentRead: true }),
+  );
   return Item as Order | undefined;
 }
 

@@ -18,6 +18,10 @@ describe('loadConfig', () => {
       consumerMaxConcurrency: 5,
       lakeBufferSeconds: 60,
       etlSettleSeconds: 60,
+      replication: {
+        replicaRegions: [],
+        families: { readModels: 'single-region', orders: 'single-region', stock: 'single-region' },
+      },
     });
   });
 

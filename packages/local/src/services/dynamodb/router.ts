@@ -206,12 +206,7 @@ export class DynamoDbRouter {
     if (authorization) headers.authorization = rewriteAccessKey(authorization, region);
     if (region !== undefined && this.replicator.stopped(region)) {
       req.resume();
-      awsError(
-        res,
-        503,
-        'ServiceUnavailableException',
-        `the Region ${region} is stopped (conflux region start)`,
-      );
+      regionStopped(res, region);
       return;
     }
     const target = String(req.headers['x-amz-target'] ?? '');
@@ -346,12 +341,7 @@ export class DynamoDbRouter {
             return;
           }
           if (this.replicator.stopped(region)) {
-            awsError(
-              res,
-              503,
-              'ServiceUnavailableException',
-              `the Region ${region} is stopped (conflux region start)`,
-            );
+            regionStopped(res, region);
             return;
           }
           if (!this.quorate(region, inspection, res)) return;
@@ -413,6 +403,11 @@ export class DynamoDbRouter {
 function send(res: ServerResponse, answer: EngineAnswer): void {
   res.writeHead(answer.status, { ...endToEnd(answer.headers), 'content-length': String(answer.body.length) });
   res.end(answer.body);
+}
+
+/** What a stopped Region answers every request signed for it: 503, as an unavailable service. */
+function regionStopped(res: ServerResponse, region: string): void {
+  awsError(res, 503, 'ServiceUnavailableException', `the Region ${region} is stopped (conflux region start)`);
 }
 
 /** An error in DynamoDB's JSON shape. */

@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { loadApiConfig, type ApiConfig } from './api-config';
-import { loadReplicationConfig, type ReplicationConfig } from './replication-config';
+import { loadReplicationConfig, REGION_NAME, type ReplicationConfig } from './replication-config';
 
 /** The typed configuration of a Conflux deployment, read from CDK context. */
 export interface ConfluxConfig {
@@ -88,7 +88,7 @@ export function loadConfig(read: ContextReader): ConfluxConfig {
       'lower-case letters, digits and "-", starting with a letter, at most 16',
     ) ?? 'dev';
   const account = str('account', undefined, /^\d{12}$/, 'a 12-digit AWS account id');
-  const region = str('region', undefined, /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region name such as eu-west-1');
+  const region = str('region', undefined, REGION_NAME, 'an AWS region name such as eu-west-1');
   const removal = str(
     'removalPolicy',
     stage === 'prod' ? 'retain' : 'destroy',

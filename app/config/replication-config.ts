@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { TableReplication } from '@conflux/constructs';
 import { parseContext } from './api-config';
 
 /**
@@ -24,15 +25,9 @@ export interface ReplicationConfig {
   readonly families: Readonly<Record<TableFamily, FamilyMode>>;
 }
 
-/** A family's replication, in the shape `replicatedTable` and `Projection` take. */
-export interface FamilyReplication {
-  readonly mode: 'eventual' | 'strong';
-  readonly replicaRegions: string[];
-  readonly witnessRegion?: string;
-}
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
-const region = z.string().check(z.regex(REGION, 'must be an AWS region name such as eu-west-1'));
+/** An AWS Region name, as every `conflux:` key that names one accepts it. */
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const region = z.string().check(z.regex(REGION_NAME, 'must be an AWS region name such as eu-west-1'));
 const mode = z.enum(['eventual', 'strong', 'single-region']);
 const Replication = z.strictObject({
   replicaRegions: z._default(z.array(region), []),
@@ -100,7 +95,7 @@ export function loadReplicationConfig(
 export function familyReplication(
   config: ReplicationConfig,
   family: TableFamily,
-): FamilyReplication | undefined {
+): TableReplication | undefined {
   const chosen = config.families[family];
   if (chosen === 'single-region' || config.replicaRegions.length === 0) return undefined;
   return {

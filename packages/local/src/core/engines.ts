@@ -96,6 +96,8 @@ export interface EngineOptions {
   readonly replicationLagMs?: number;
   /** Round trip an MRSC global table's write waits for before it is acknowledged. @default 30 */
   readonly replicationRoundTripMs?: number;
+  /** Folder the engines keep their state in across runs; see `RuntimeOptions.persistDir`. @default in memory */
+  readonly persistDir?: string;
 }
 
 /**

@@ -62,6 +62,12 @@ export interface RuntimeOptions {
    * @default `CONFLUX_REPLICATION_RTT_MS`, else 30
    */
   readonly replicationRoundTripMs?: number;
+  /**
+   * Folder the engines keep their state in across runs (`conflux local --persist`: `.conflux/state`); each
+   * engine that can persist writes under it, and what it cannot keep is lost at stop as without it.
+   * @default none: every engine runs in memory
+   */
+  readonly persistDir?: string;
 }
 
 /** The running application. */
@@ -116,6 +122,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   const engines = await startEngines(LOCAL_ENV.region, {
     replicationLagMs: options.replicationLagMs ?? envMs('CONFLUX_REPLICATION_LAG_MS'),
     replicationRoundTripMs: options.replicationRoundTripMs ?? envMs('CONFLUX_REPLICATION_RTT_MS'),
+    persistDir: options.persistDir,
   });
   const supervisor = new Supervisor(
     options.log ??

@@ -138,7 +138,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   });
   for (const engine of ['fauxqs', 'kinesalite']) supervisor.inProcess(engine);
   for (const service of SERVICES) if (service.inProcessEngine) supervisor.inProcess(service.name);
-  const services = new ServiceSet(SERVICES, { env: LOCAL_ENV, engines, options, health: supervisor });
+  const resources: Record<string, string> = {};
+  const services = new ServiceSet(SERVICES, {
+    env: LOCAL_ENV,
+    engines,
+    options,
+    health: supervisor,
+    application: { stacks, resources },
+  });
   // Pollers of an engine that is gone would fail every poll: they stop, and the gateway answers 503.
   const engineExit = new Promise<EngineExit>((resolve) => {
     supervisor.onExit(resolve);
@@ -154,7 +161,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   try {
     services.create();
     const endpoints = Object.fromEntries((await services.listen()).map((e) => [e.name, e.url]));
-    const resources: Record<string, string> = {};
     const exports = new Map<string, string>();
     const stackOutputs = new Map<string, Map<string, string>>();
     for (const stack of stacks) {

@@ -1,3 +1,4 @@
+import type { AssemblyStack } from './cloud-assembly.js';
 import type { Engines } from './engines.js';
 import type { LocalEnvironment } from './intrinsics.js';
 import type { Provisioner } from './provisioning.js';
@@ -59,10 +60,22 @@ export interface ServiceRuntime {
   readonly options: RuntimeOptions;
   /** Every engine's state, for the gateway's health route. */
   readonly health: RuntimeHealth;
+  /**
+   * The application the runtime runs: its stacks, and the physical name, URL or ARN of every resource by
+   * logical id (`<stack>/<logicalId>` when ids repeat), filled in as resources are created; complete by
+   * `start`.
+   */
+  readonly application: RunningApplication;
   /** Another service's state, made on first use: `runtime.service(LambdaService).host`. */
   service<S>(state: ServiceClass<S>): S;
   /** Every service's endpoints; complete once all have listened, before the first resource is created. */
   endpoints(): readonly ServiceEndpoint[];
+}
+
+/** The stacks a runtime runs and what their resources became; see {@link ServiceRuntime.application}. */
+export interface RunningApplication {
+  readonly stacks: readonly AssemblyStack[];
+  readonly resources: Readonly<Record<string, string>>;
 }
 
 /**

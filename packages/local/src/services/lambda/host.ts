@@ -65,12 +65,38 @@ export interface FunctionError {
 export type InvokeResult =
   { readonly ok: true; readonly payload: unknown } | { readonly ok: false; readonly error: FunctionError };
 
+/** One invocation as the host saw it: the invocation log that the local console shows. */
+export interface InvocationRecord {
+  readonly functionName: string;
+  readonly requestId: string;
+  /** When the invocation started, epoch ms. */
+  readonly startedAt: number;
+  /** From start to result, the init phase of a cold start included. */
+  readonly durationMs: number;
+  readonly outcome: 'ok' | 'error' | 'timeout';
+  /** Whether the invocation started a new execution environment. */
+  readonly coldStart: boolean;
+  /** What the function wrote during the invocation (and during the init phase of its cold start), line by line. */
+  readonly logs: readonly string[];
+  /** `errorType: errorMessage` of a failed invocation. */
+  readonly error?: string;
+}
+
+/** Invocation records kept per function; older ones are dropped. */
+export const INVOCATIONS_KEPT = 100;
+
 /** One execution environment of a function, and the invocation it is running. */
 interface Slot {
   readonly sandbox: Sandbox;
+  /** Lines written during the init phase: the first invocation's logs begin with them. */
+  readonly initLogs: string[];
   /** Settles when the init phase ends: undefined once the module has loaded, else the init's error. */
   readonly init: Promise<FunctionError | undefined>;
   initialised: boolean;
+  /** Whether an invocation has used the environment (its first is the cold start). */
+  taken: boolean;
+  /** The function's code version it runs; a {@link LambdaHost.reload} makes it stale. */
+  readonly version: number;
   pending?: { readonly id: string; readonly resolve: (r: InvokeResult) => void };
 }
 
@@ -114,6 +140,12 @@ export class LambdaHost {
   private readonly initTimeoutMs: number;
   private readonly log: (line: string) => void;
   private readonly nodeFor: (runtime: string | undefined) => NodeChoice;
+  /** Lines of each running invocation, by request id. */
+  private readonly liveLogs = new Map<string, string[]>();
+  private readonly records = new Map<string, InvocationRecord[]>();
+  private readonly listeners = new Set<(record: InvocationRecord) => void>();
+  /** The code version of each function, raised by each reload. */
+  private readonly versions = new Map<string, number>();
   private stopped = false;
 
   constructor(options: LambdaHostOptions = {}) {
@@ -139,6 +171,38 @@ export class LambdaHost {
   public runtimeOf(nameOrArn: string): NodeChoice | undefined {
     const spec = this.get(nameOrArn);
     return spec && this.nodes.get(spec.runtime ?? '');
+  }
+
+  /** The recent invocations of one function, or of all (in the order they ended), newest last. */
+  public invocations(functionName?: string): readonly InvocationRecord[] {
+    if (functionName !== undefined) {
+      return [...(this.records.get(this.get(functionName)?.name ?? functionName) ?? [])];
+    }
+    return [...this.records.values()]
+      .flat()
+      .sort((a, b) => a.startedAt + a.durationMs - (b.startedAt + b.durationMs));
+  }
+
+  /** Calls `listener` with each invocation as it ends; returns the function that unsubscribes it. */
+  public onInvocation(listener: (record: InvocationRecord) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private record(record: InvocationRecord): void {
+    const list = this.records.get(record.functionName) ?? [];
+    list.push(record);
+    if (list.length > INVOCATIONS_KEPT) list.splice(0, list.length - INVOCATIONS_KEPT);
+    this.records.set(record.functionName, list);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(record);
+      } catch (error: unknown) {
+        this.log(`an invocation listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   private count(name: string, key: 'invocations' | 'coldStarts'): void {
@@ -169,6 +233,20 @@ export class LambdaHost {
     this.functions.set(spec.arn, spec);
   }
 
+  /**
+   * Swaps a registered function's code (hot reload): invocations running now finish on their environments,
+   * which then end; the next invocations cold-start on the code in `codeDir`. Everything else stays.
+   */
+  public async reload(nameOrArn: string, codeDir: string): Promise<void> {
+    const spec = this.get(nameOrArn);
+    if (!spec) throw new Error(`cannot reload ${nameOrArn}: no such function`);
+    this.register({ ...spec, codeDir });
+    this.versions.set(spec.name, (this.versions.get(spec.name) ?? 0) + 1);
+    const idle = this.idle.get(spec.name) ?? [];
+    this.idle.set(spec.name, []);
+    await Promise.all(idle.map((slot) => this.retire(spec, slot)));
+  }
+
   /** The function registered under a name or ARN. */
   public get(nameOrArn: string): FunctionSpec | undefined {
     return this.functions.get(nameOrArn) ?? this.functions.get(nameOrArn.split(':').slice(0, 7).join(':'));
@@ -186,15 +264,41 @@ export class LambdaHost {
     const slot = await this.acquire(spec);
     this.count(spec.name, 'invocations');
     const requestId = randomUUID();
+    const startedAt = Date.now();
+    const coldStart = !slot.initialised && !slot.taken;
+    slot.taken = true;
+    // The init phase's lines keep coming into the same array until the module has loaded.
+    const logs = coldStart ? slot.initLogs : [];
+    this.liveLogs.set(requestId, logs);
+    let result: InvokeResult | undefined;
     try {
       const budgetMs = await this.initialise(spec, slot);
       if (typeof budgetMs !== 'number') {
         void this.retire(spec, slot);
-        return { ok: false, error: budgetMs ?? timedOut(requestId, spec.timeoutSeconds) };
+        result = { ok: false, error: budgetMs ?? timedOut(requestId, spec.timeoutSeconds) };
+        return result;
       }
-      return await this.run(spec, slot, requestId, event, budgetMs);
+      result = await this.run(spec, slot, requestId, event, budgetMs);
+      return result;
     } finally {
+      this.liveLogs.delete(requestId);
       this.release(spec, slot);
+      const error = result?.ok === false ? result.error : undefined;
+      this.record({
+        functionName: spec.name,
+        requestId,
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        outcome:
+          result === undefined || error?.errorType === 'Sandbox.Timedout'
+            ? 'timeout'
+            : error
+              ? 'error'
+              : 'ok',
+        coldStart,
+        logs,
+        ...(error ? { error: `${error.errorType}: ${error.errorMessage}` } : {}),
+      });
     }
   }
 
@@ -264,18 +368,24 @@ export class LambdaHost {
     this.busy.set(spec.name, (this.busy.get(spec.name) ?? 0) + 1);
     const idle = this.idle.get(spec.name) ?? [];
     for (let slot = idle.pop(); slot; slot = idle.pop()) {
-      if (this.all.has(slot.sandbox)) return slot; // else it ended while idle
+      if (this.all.has(slot.sandbox) && slot.version === this.version(spec)) return slot; // else it ended
     }
     return this.spawn(spec);
   }
 
   private release(spec: FunctionSpec, slot: Slot): void {
     this.busy.set(spec.name, (this.busy.get(spec.name) ?? 1) - 1);
-    if (this.all.has(slot.sandbox) && !this.stopped) {
+    if (slot.version !== this.version(spec)) {
+      void this.retire(spec, slot);
+    } else if (this.all.has(slot.sandbox) && !this.stopped) {
       this.idle.set(spec.name, [...(this.idle.get(spec.name) ?? []), slot]);
     }
     const next = this.waiting.get(spec.name)?.shift();
     next?.();
+  }
+
+  private version(spec: FunctionSpec): number {
+    return this.versions.get(spec.name) ?? 0;
   }
 
   private spawn(spec: FunctionSpec): Slot {
@@ -301,6 +411,9 @@ export class LambdaHost {
     let settleInit: (error: FunctionError | undefined) => void = () => undefined;
     const slot: Slot = {
       sandbox,
+      initLogs: [],
+      taken: false,
+      version: this.version(spec),
       initialised: false,
       init: new Promise((resolve) => {
         settleInit = resolve;
@@ -309,6 +422,18 @@ export class LambdaHost {
     sandbox.onMessage((message: SandboxMessage) => {
       if (message.type === 'ready') {
         settleInit(message.error);
+        return;
+      }
+      if (message.type === 'log') {
+        const lines = message.text.replace(/\r?\n$/, '').split(/\r?\n/);
+        // Lines written between invocations (a leftover timer) belong to none: dropped from the log.
+        const into =
+          message.id === undefined
+            ? slot.initialised
+              ? undefined
+              : slot.initLogs
+            : this.liveLogs.get(message.id);
+        into?.push(...lines);
         return;
       }
       const pending = slot.pending;

@@ -18,9 +18,13 @@ export interface SandboxInit {
   readonly logStreamName: string | undefined;
 }
 
-/** A message from the worker script: its module loaded (or failed to), or one invocation's outcome. */
+/**
+ * A message from the worker script: its module loaded (or failed to), one invocation's outcome, or a copy of
+ * what the function wrote (with the invocation's id; without one during the init phase).
+ */
 export type SandboxMessage =
   | { readonly type: 'ready'; readonly error?: SandboxError }
+  | { readonly type: 'log'; readonly id?: string; readonly text: string }
   | {
       readonly type: 'result';
       readonly id: string;

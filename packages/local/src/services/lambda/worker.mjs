@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import Module, { register } from 'node:module';
 import * as path from 'node:path';
+import { Buffer } from 'node:buffer';
 import process from 'node:process';
 import { pathToFileURL, URL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -199,6 +200,25 @@ if (standIns.length > 0) {
   }
 }
 
+/**
+ * Each invocation's output, also sent to the host (the invocation log of the console): what the function
+ * writes still goes where it went, the host's stdout and stderr. Output of the init phase goes without an
+ * id; the host gives it to the invocation that cold-started the environment.
+ */
+let currentId;
+for (const stream of [process.stdout, process.stderr]) {
+  const write = stream.write.bind(stream);
+  stream.write = (chunk, ...rest) => {
+    try {
+      const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      channel.post({ type: 'log', ...(currentId === undefined ? {} : { id: currentId }), text });
+    } catch {
+      // the log is a copy: the write below is what counts
+    }
+    return write(chunk, ...rest);
+  };
+}
+
 let handler;
 let initError;
 try {
@@ -228,6 +248,7 @@ channel.on(async (message) => {
     channel.post({ type: 'result', id, error: initError });
     return;
   }
+  currentId = id;
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -255,6 +276,7 @@ channel.on(async (message) => {
   } catch (error) {
     channel.post({ type: 'result', id, error: errorPayload(error, 'Error') });
   }
+  currentId = undefined;
 });
 
 // The init phase is over: the host starts the invocation's clock now.

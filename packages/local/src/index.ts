@@ -40,3 +40,18 @@ export {
   type DevTokenOptions,
   type Jwks,
 } from './cli/dev-issuer.js';
+export {
+  buildGraph,
+  layoutGraph,
+  renderPng,
+  renderSvg,
+  type Box,
+  type FlowEdge,
+  type FlowEdgeKind,
+  type FlowGraph,
+  type FlowNode,
+  type FlowNodeKind,
+  type LaidOutGraph,
+  type Point,
+  type SvgOptions,
+} from './graph/index.js';

@@ -41,6 +41,7 @@ import {
   type StateLock,
 } from '../core/lock.js';
 import { assertCloudAssembly } from '../core/cloud-assembly.js';
+import { diagram } from '../graph/cli.js';
 import { startRuntime, type RunningRuntime } from '../core/runtime.js';
 import { applySeed } from '../services/dynamodb/seed.js';
 
@@ -79,12 +80,13 @@ interface PidsFile {
 
 /**
  * Runs `conflux local` with `argv` (the arguments after the command's name, `local` first or not) until it
- * is stopped; resolves with the exit code. With `fire` or `region` first it runs that command instead. It
+ * is stopped; resolves with the exit code. With `fire`, `region` or `diagram` first it runs that command instead. It
  * never exits the process itself.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   if (argv[0] === 'fire') return fire(argv.slice(1), io);
   if (argv[0] === 'region') return region(argv.slice(1), io);
+  if (argv[0] === 'diagram') return diagram(argv.slice(1), io);
   const held: { lock?: StateLock } = {};
   // Also when something ends the process before `main` returns.
   const release = () => held.lock?.release();

@@ -8,6 +8,7 @@ import { apigatewayv2 } from '../services/apigatewayv2/provisioners.js';
 import { cdk } from '../services/cdk/provisioners.js';
 import { cloudformation } from '../services/cloudformation/provisioners.js';
 import { cognito } from '../services/cognito/provisioners.js';
+import { console } from '../console/provisioners.js';
 import { cloudwatch } from '../services/cloudwatch/provisioners.js';
 import { dynamodb } from '../services/dynamodb/provisioners.js';
 import { events } from '../services/events/provisioners.js';
@@ -59,6 +60,7 @@ export const SERVICES: readonly ServiceModule[] = [
   glue,
   cdk,
   wafv2,
+  console,
 ];
 
 /** The service of every resource type, by CloudFormation type; a type two services claim is an error. */

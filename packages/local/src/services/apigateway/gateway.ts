@@ -28,6 +28,7 @@ import { throttle } from './request/throttle.js';
 import { validate } from './request/validate.js';
 import type { ServiceClients } from './service-integrations.js';
 import type { GatewayAccess, GatewayApi, HttpAnswer, RequestState, RuntimeHealth } from './types.js';
+import { consoleOf, isConsolePath } from '../../console/route.js';
 import { closeServer, listenLocal } from '../../core/http-server.js';
 import type { LambdaHost } from '../lambda/host.js';
 
@@ -135,6 +136,11 @@ export class Gateway {
       }
       if (url.pathname === HEALTH_PATH) {
         this.sendHealth(res, requestId);
+        return;
+      }
+      const consoleHandler = isConsolePath(url.pathname) ? consoleOf(this.host) : undefined;
+      if (consoleHandler) {
+        await consoleHandler(req, res, url.pathname);
         return;
       }
       const down = this.health?.unavailable();

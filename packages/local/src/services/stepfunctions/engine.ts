@@ -128,7 +128,11 @@ export class StepFunctionsEngine {
     return execution;
   }
 
-  /** An execution by ARN. */
+  /** The state machines registered, in registration order (read-only: for the local console). */
+  public stateMachines(): StateMachineSpec[] {
+    return [...this.machines.values()].map((m) => m.spec);
+  }
+
   /** The executions of a state machine, newest first. */
   public list(stateMachineArn: string): Execution[] {
     return [...this.executions.values()]
@@ -136,6 +140,7 @@ export class StepFunctionsEngine {
       .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
   }
 
+  /** An execution by ARN. */
   public describe(executionArn: string): Execution | undefined {
     return this.executions.get(executionArn);
   }

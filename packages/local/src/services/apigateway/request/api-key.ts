@@ -10,10 +10,32 @@ import { TokenBucket } from './token-bucket.js';
 import { FAILURES } from '../failures.js';
 import type { ApiKeySpec, GatewayAccess, GatewayApi, UsagePlanSpec } from '../types.js';
 
+/** What a usage plan has counted while the runtime runs (read-only: for the local console). */
+export interface PlanUsage {
+  /** Requests with a key of the plan. */
+  requests: number;
+  /** Of those, refused by the plan's throttle (429 Too Many Requests). */
+  throttled: number;
+  /** Of those, refused by the plan's quota (429 Limit Exceeded). */
+  overQuota: number;
+  /** Requests counted against the quota in the current period, by API key id. */
+  readonly quotaUsed: Map<string, number>;
+}
+
+/** The usage counts of each runtime's plans, by its list of usage plans (one list per runtime). */
+const usage = new WeakMap<readonly UsagePlanSpec[], Map<string, PlanUsage>>();
+
+/** What each usage plan of `plans` has counted, by plan id. */
+export function usageOf(plans: readonly UsagePlanSpec[]): ReadonlyMap<string, Readonly<PlanUsage>> {
+  return usage.get(plans) ?? new Map();
+}
+
 /** The API key stage of an API; it holds the buckets and quota counts of the usage plans. */
 export function checkApiKey(api: GatewayApi, access: GatewayAccess): Stage {
   const buckets = new Map<string, TokenBucket>();
   const quotas = new Map<string, Quota>();
+  const counts = usage.get(access.usagePlans) ?? new Map<string, PlanUsage>();
+  usage.set(access.usagePlans, counts);
   return (state) => {
     if (!state.method.apiKeyRequired) return undefined;
     const value =
@@ -24,6 +46,12 @@ export function checkApiKey(api: GatewayApi, access: GatewayAccess): Stage {
     if (!found) return FAILURES.invalidApiKey;
     const { key, plan } = found;
     state.apiKey = key;
+    let counted = counts.get(plan.id);
+    if (!counted) {
+      counted = { requests: 0, throttled: 0, overQuota: 0, quotaUsed: new Map() };
+      counts.set(plan.id, counted);
+    }
+    counted.requests += 1;
     const stage = api.stageName ?? 'local';
     const methodKey = `${state.route.template}/${state.req.method ?? 'GET'}`;
     const methodThrottle = plan.stages.find((s) => s.apiId === api.apiId && s.stage === stage)
@@ -36,7 +64,10 @@ export function checkApiKey(api: GatewayApi, access: GatewayAccess): Stage {
         bucket = new TokenBucket(throttle.rate, throttle.burst);
         buckets.set(bucketKey, bucket);
       }
-      if (!bucket.take()) return FAILURES.throttled;
+      if (!bucket.take()) {
+        counted.throttled += 1;
+        return FAILURES.throttled;
+      }
     }
     if (plan.quota) {
       let quota = quotas.get(plan.id);
@@ -44,7 +75,11 @@ export function checkApiKey(api: GatewayApi, access: GatewayAccess): Stage {
         quota = new Quota(plan.quota.limit, plan.quota.period);
         quotas.set(plan.id, quota);
       }
-      if (!quota.take(key.id)) return FAILURES.quotaExceeded;
+      if (!quota.take(key.id)) {
+        counted.overQuota += 1;
+        return FAILURES.quotaExceeded;
+      }
+      counted.quotaUsed.set(key.id, quota.used(key.id));
     }
     return undefined;
   };

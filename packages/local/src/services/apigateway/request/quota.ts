@@ -2,7 +2,7 @@
 
 /** A usage plan's quota per key: `limit` requests per UTC calendar day, week (from Monday) or month. */
 export class Quota {
-  private readonly used = new Map<string, { period: string; count: number }>();
+  private readonly counts = new Map<string, { period: string; count: number }>();
 
   constructor(
     private readonly limit: number,
@@ -12,11 +12,17 @@ export class Quota {
   /** Counts one request of `key`; false when the key is over its quota for the current period. */
   public take(key: string, now = new Date()): boolean {
     const period = this.periodOf(now);
-    const entry = this.used.get(key);
+    const entry = this.counts.get(key);
     const count = entry?.period === period ? entry.count : 0;
     if (count >= this.limit) return false;
-    this.used.set(key, { period, count: count + 1 });
+    this.counts.set(key, { period, count: count + 1 });
     return true;
+  }
+
+  /** Requests of `key` counted in the current period (read-only: for the local console). */
+  public used(key: string, now = new Date()): number {
+    const entry = this.counts.get(key);
+    return entry?.period === this.periodOf(now) ? entry.count : 0;
   }
 
   private periodOf(d: Date): string {

@@ -110,6 +110,16 @@ export interface StreamBatchOutcome {
   readonly error?: FunctionError;
 }
 
+/** Where a mapping has got to in one shard: the last record it is done with (delivered or discarded). */
+export interface ShardPosition {
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly arrival: Date;
+}
+
+/** The stream pollers running now, by the host they invoke (one per runtime), for the local console. */
+const running = new WeakMap<LambdaHost, Set<StreamPoller>>();
+
 /**
  * Polls every shard of a stream and invokes a function with batches, as Lambda's Kinesis and DynamoDB
  * Streams mappings do: one batch per shard at a time, in order; a failing batch blocks its shard and is
@@ -120,6 +130,8 @@ export interface StreamBatchOutcome {
  */
 export class StreamPoller {
   private running = false;
+  /** The last record done with in each shard. */
+  private readonly checkpoints = new Map<string, ShardPosition>();
   private readonly shardLoops = new Map<string, Promise<void>>();
   private discovery?: Promise<void>;
   private readonly backoff = new PollBackoff((line) => {
@@ -145,11 +157,34 @@ export class StreamPoller {
     this.running = true;
     this.backoff.start();
     this.discovery = this.discover();
+    const pollers = running.get(this.host) ?? new Set<StreamPoller>();
+    running.set(this.host, pollers.add(this));
+  }
+
+  /** The stream pollers running on `host`, for the local console (read-only). */
+  public static runningOn(host: LambdaHost): readonly StreamPoller[] {
+    return [...(running.get(host) ?? [])];
+  }
+
+  /** The mapping, its stream, and how far it has read each shard (read-only: for the local console). */
+  public position(): {
+    readonly mapping: string;
+    readonly functionName: string;
+    readonly sourceArn: string;
+    readonly shards: readonly ShardPosition[];
+  } {
+    return {
+      mapping: this.spec.id,
+      functionName: this.spec.functionName,
+      sourceArn: this.source.arn,
+      shards: [...this.checkpoints.values()],
+    };
   }
 
   /** Stops reading and waits for batches in flight. */
   public async stop(): Promise<void> {
     this.running = false;
+    running.get(this.host)?.delete(this);
     this.backoff.stop();
     this.wakeDiscovery();
     await Promise.allSettled([this.discovery, ...this.shardLoops.values()]);
@@ -211,7 +246,15 @@ export class StreamPoller {
         this.backoff.succeeded();
         const kept = records.filter((r) => matchesAny(this.spec.filters, this.filterView(r)));
         if (kept.length > 0) await this.deliver(shardId, kept);
-        if (records.length > 0) checkpoint = records[records.length - 1]?.sequenceNumber;
+        const last = records[records.length - 1];
+        if (last) {
+          checkpoint = last.sequenceNumber;
+          this.checkpoints.set(shardId, {
+            shardId,
+            sequenceNumber: last.sequenceNumber,
+            arrival: last.arrival,
+          });
+        }
         if (closed) {
           this.wakeDiscovery();
           return;

@@ -8,12 +8,15 @@
  *
  * One run at a time per folder: `.conflux/lock` names the running one, and a second start refuses. Before
  * it synthesizes or starts anything it checks that the port is free; DynamoDB Local needs Java
- * (`CONFLUX_JAVA` names another one than `java` on PATH).
+ * (`CONFLUX_JAVA` names another one than `java` on PATH). The start shows one line per phase
+ * (`progress.ts`), the synth's own output in `.conflux/synth.log` (`--verbose` shows it); `--watch` hot
+ * reloads functions whose sources change (`watch.ts`).
  *
  * Two more commands talk to the run of this folder, through the endpoints it writes into
  * `.conflux/local.json`: `conflux fire [<name>]` fires a scheduled rule or a schedule now (`fire.ts`), and
  * `conflux region` shows and drives the replication between Regions — stop, start, partition or heal a
  * Region, settle the deliveries, set the lag and the round trip (`region.ts`). Each exits 0 or 1.
+ * `conflux diagram` draws the architecture of a cloud assembly (`../graph/cli.ts`).
  *
  * Exit codes of `conflux local` ({@link EXIT}):
  * - `0`: stopped by SIGINT, SIGTERM or SIGHUP.
@@ -30,7 +33,9 @@ import { DEV_ISSUER, devAuthConfig, devIssuerKeys } from './dev-issuer.js';
 import { fire } from './fire.js';
 import { readProject } from './project.js';
 import { region } from './region.js';
-import { synthesize } from './synth.js';
+import { StartProgress } from './progress.js';
+import { isCurrent, synthesize } from './synth.js';
+import { BUNDLE_LOG_ENV, HotReloader } from './watch.js';
 import { assertJava } from '../services/dynamodb/engine.js';
 import {
   acquireLock,
@@ -40,7 +45,9 @@ import {
   type ProcessIdentity,
   type StateLock,
 } from '../core/lock.js';
-import { assertCloudAssembly } from '../core/cloud-assembly.js';
+import { assertCloudAssembly, readCloudAssembly, type AssemblyStack } from '../core/cloud-assembly.js';
+import { glob } from './glob.js';
+import type { Project } from './project.js';
 import { diagram } from '../graph/cli.js';
 import { startRuntime, type RunningRuntime } from '../core/runtime.js';
 import { applySeed } from '../services/dynamodb/seed.js';
@@ -49,9 +56,10 @@ import { applySeed } from '../services/dynamodb/seed.js';
 export const EXIT = { stopped: 0, failed: 1, locked: 2, engineExited: 3 } as const;
 
 const USAGE =
-  'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n' +
+  'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>] [--watch] [--verbose]\n' +
   '       conflux fire [<rule or schedule: name, <bus|group>/<name> or ARN>]\n' +
-  '       conflux region [<region> stop|start|partition|heal | settle [--timeout <ms>] | lag <ms> | rtt <ms>] [--json]';
+  '       conflux region [<region> stop|start|partition|heal | settle [--timeout <ms>] | lag <ms> | rtt <ms>] [--json]\n' +
+  '       conflux diagram [--cdk-out <dir>] [--out <file.svg>] [--png <file.png>] [--title <text>]';
 
 /** Where `conflux local` runs and writes: the process's own by default. */
 export interface CliIo {
@@ -60,6 +68,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Whether stderr is a terminal: the start-up display then redraws one line per phase. */
+  readonly isTTY?: boolean;
 }
 
 /** The process's own folder, environment and streams. */
@@ -69,6 +79,7 @@ export function processIo(): CliIo {
     env: process.env,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    isTTY: process.stderr.isTTY,
   };
 }
 
@@ -110,6 +121,8 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
       'cdk-out': { type: 'string' },
       port: { type: 'string' },
       seed: { type: 'string' },
+      watch: { type: 'boolean' },
+      verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -158,24 +171,63 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
   const { jwks } = await devIssuerKeys(stateDir);
   const jwksFile = path.join(stateDir, 'dev-issuer', 'jwks.json');
   const cdkOut = path.resolve(root, values['cdk-out'] ?? path.join(stateDir, 'cdk.out'));
+  const progress = new StartProgress({
+    write: (text) => {
+      io.stderr(text);
+    },
+    isTTY: io.isTTY === true,
+  });
+  const quiet = !values.verbose;
+  const bundleLog = path.join(stateDir, 'bundles');
+  const key = settings.devIssuerContext;
+  const synthOptions = {
+    app: values.app,
+    context: key === undefined ? {} : { [key]: devAuthConfig(jwks) },
+    inputs: key === undefined ? [] : [path.relative(root, jwksFile)],
+  };
+  // Every bundle the app's bundler makes is recorded, so that --watch can rebuild one without a synth.
+  const synthRun = (outdir: string, force: boolean) => ({
+    quiet,
+    force,
+    logFile: path.join(outdir, '..', outdir.endsWith('.next') ? 'synth-watch.log' : 'synth.log'),
+    env: { [BUNDLE_LOG_ENV]: bundleLog },
+  });
   if (!values['cdk-out']) {
-    const key = settings.devIssuerContext;
-    synthesize(
+    if (!existsSync(path.join(cdkOut, 'manifest.json')))
+      progress.note(
+        'first start: the app is synthesized and each of its functions bundled, which takes a minute or so; ' +
+          `later starts reuse ${path.relative(root, cdkOut)} until a source of the app changes`,
+      );
+    // Without the bundle records (an assembly synthesized before them) --watch would rebuild nothing.
+    const force = values.watch === true && !existsSync(bundleLog);
+    progress.begin('synth', 'cdk synth');
+    let bundles = 0;
+    const options = { ...synthOptions, outdir: cdkOut };
+    if (force || !isCurrent(project, options)) rmSync(bundleLog, { recursive: true, force: true });
+    const ran = await synthesize(
       project,
-      {
-        outdir: cdkOut,
-        app: values.app,
-        context: key === undefined ? {} : { [key]: devAuthConfig(jwks) },
-        inputs: key === undefined ? [] : [path.relative(root, jwksFile)],
-      },
+      options,
       (line) => {
-        io.stderr(`${line}\n`);
+        if (!quiet) progress.note(line);
+      },
+      synthRun(cdkOut, force),
+      {
+        bundled: (count) => {
+          bundles = count;
+          if (count === 1) progress.begin('bundles');
+          progress.update(`${String(count)} bundled`);
+        },
       },
     );
+    const synthLog = path.relative(root, path.join(stateDir, 'synth.log'));
+    if (bundles > 0)
+      progress.end(`${String(bundles)} functions bundled, templates written (log: ${synthLog})`);
+    else progress.end(ran ? 'synthesized' : `${path.relative(root, cdkOut)} is current`);
   }
 
   reapAfterCrash(stateDir, io);
   const started = Date.now();
+  progress.begin('engines');
   const runtime: RunningRuntime = await startRuntime({
     cdkOut,
     stateDir,
@@ -213,12 +265,29 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
     requestStop(EXIT.stopped);
   };
   for (const signal of signals) process.on(signal, onSignal);
+  let reloader: HotReloader | undefined;
   try {
     if (runtime.engines.javaPid !== undefined) {
       const pids: PidsFile = { dynamodbLocal: runtime.engines.javaPid, owner: ownIdentity() };
       writeFileSync(pidsFile, JSON.stringify(pids));
     }
+    progress.end(`running: ${Object.keys(runtime.resources).length} resources`);
     await announce(runtime, { root, stateDir, seedFile, lock, io });
+    if (values.watch) {
+      reloader = startWatch(runtime, {
+        project,
+        cdkOut,
+        bundleLog,
+        stateDir,
+        resynth: async () => {
+          const next = path.join(stateDir, 'cdk.out.next');
+          rmSync(next, { recursive: true, force: true });
+          await synthesize(project, { ...synthOptions, outdir: next }, () => undefined, synthRun(next, true));
+          return readCloudAssembly(next);
+        },
+        io,
+      });
+    }
     io.stderr(`started in ${Date.now() - started} ms\n`);
     io.stdout(`ready ${runtime.baseUrl ?? '(no API in this application)'}\n`);
   } catch (error: unknown) {
@@ -229,6 +298,7 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
     throw error;
   }
   const code = await stopRequested;
+  await reloader?.stop();
   try {
     await runtime.stop();
   } catch {
@@ -314,4 +384,41 @@ async function assertPortFree(port: number): Promise<void> {
       resolve();
     });
   });
+}
+
+/** Starts `--watch`: the hot reloader over the running runtime, logging each round. */
+function startWatch(
+  runtime: RunningRuntime,
+  options: {
+    project: Project;
+    cdkOut: string;
+    bundleLog: string;
+    stateDir: string;
+    resynth: () => Promise<readonly AssemblyStack[]>;
+    io: CliIo;
+  },
+): HotReloader {
+  const { project, io } = options;
+  const include = glob(project.include);
+  const exclude = glob(project.exclude);
+  const reloader = new HotReloader({
+    root: project.root,
+    host: runtime.host,
+    bundleLog: options.bundleLog,
+    hotDir: path.join(options.stateDir, 'hot'),
+    stacks: readCloudAssembly(options.cdkOut),
+    resources: runtime.resources,
+    isSource: (file) => include.matches(file) && !exclude.matches(file),
+    resynth: options.resynth,
+    log: (line) => {
+      io.stderr(`${line}\n`);
+    },
+  });
+  reloader.start();
+  const functions = runtime.host.specs().length;
+  io.stderr(
+    `watch: ${String(reloader.tracked)} of ${String(functions)} functions rebuild alone when a file of theirs changes; ` +
+      'any other source of the app synthesizes again and is compared\n',
+  );
+  return reloader;
 }

@@ -1,6 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { createInterface } from 'node:readline';
 import { newestSource, type Project } from './project.js';
 
 /** How `conflux local` synthesizes the app. */
@@ -53,20 +54,78 @@ export function isCurrent(project: Project, options: SynthOptions): boolean {
   return statSync(manifest).mtimeMs > newestSource(project, ['cdk.json', ...(options.inputs ?? [])]);
 }
 
-/** Synthesizes the app into `outdir` with the CDK CLI, unless its output is current. */
-export function synthesize(project: Project, options: SynthOptions, log: (line: string) => void): void {
+/** What a synth tells while it runs. */
+export interface SynthProgress {
+  /** Each line the synth prints; with {@link SynthRun.quiet} not shown but counted and kept. */
+  line?(text: string): void;
+  /** A function bundled, with the construct path CDK names. */
+  bundled?(count: number, asset: string): void;
+}
+
+/** How one synth runs. */
+export interface SynthRun {
+  /** Keep the CDK CLI's output out of the terminal: in `logFile`, and shown when the synth fails. */
+  readonly quiet?: boolean;
+  /** Where the synth's output is kept. */
+  readonly logFile?: string;
+  /** Extra environment, e.g. where the bundler records its bundles (`CONFLUX_BUNDLE_LOG`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Synthesize even when the output is current. */
+  readonly force?: boolean;
+}
+
+/** A synth that failed: its exit and the end of its output. */
+export class SynthError extends Error {
+  public override readonly name = 'SynthError';
+}
+
+/**
+ * Synthesizes the app into `outdir` with the CDK CLI, unless its output is current; resolves with whether it
+ * ran. Nothing of the event loop waits for it: the runtime keeps serving during a `--watch` synth.
+ */
+export async function synthesize(
+  project: Project,
+  options: SynthOptions,
+  log: (line: string) => void,
+  run: SynthRun = {},
+  progress: SynthProgress = {},
+): Promise<boolean> {
   const { root } = project;
   const shown = path.relative(root, options.outdir) || options.outdir;
-  if (isCurrent(project, options)) {
-    log(`${path.relative(root, options.outdir)} is current; not synthesizing`);
-    return;
+  if (!run.force && isCurrent(project, options)) {
+    log(`${shown} is current; not synthesizing`);
+    return false;
   }
-  log(`synthesizing into ${shown} …`);
+  if (!run.quiet) log(`synthesizing into ${shown} …`);
+  const output: string[] = [];
+  let bundles = 0;
+  const onLine = (text: string) => {
+    output.push(text);
+    const bundling = /^Bundling asset (\S+?)(\/Resource)?\/Code\/Stage/.exec(text);
+    if (bundling) progress.bundled?.((bundles += 1), bundling[1] ?? '');
+    progress.line?.(text);
+    if (!run.quiet) log(text);
+  };
   // `--no`: the app's own aws-cdk (a dev dependency), never one npx would download.
-  execFileSync('npx', ['--no', ...synthArgs(options)], {
+  const child = spawn('npx', ['--no', ...synthArgs(options)], {
     cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...run.env, CDK_DISABLE_CLI_TELEMETRY: 'true' },
   });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
+  }
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', resolve);
+  });
+  if (run.logFile) writeFileSync(run.logFile, `${output.join('\n')}\n`);
+  if (code !== 0) {
+    throw new SynthError(
+      `the synth failed (cdk synth exited with ${String(code)})` +
+        (run.quiet ? `; its output:\n${output.slice(-60).join('\n')}` : ''),
+    );
+  }
   writeFileSync(path.join(options.outdir, SYNTH_STAMP), synthStamp(project, options));
+  return true;
 }

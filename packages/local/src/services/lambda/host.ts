@@ -240,11 +240,18 @@ export class LambdaHost {
   public async reload(nameOrArn: string, codeDir: string): Promise<void> {
     const spec = this.get(nameOrArn);
     if (!spec) throw new Error(`cannot reload ${nameOrArn}: no such function`);
-    this.register({ ...spec, codeDir });
+    const environment = { ...spec.environment };
+    if (environment.LAMBDA_TASK_ROOT === spec.codeDir) environment.LAMBDA_TASK_ROOT = codeDir;
+    this.register({ ...spec, codeDir, environment });
     this.versions.set(spec.name, (this.versions.get(spec.name) ?? 0) + 1);
     const idle = this.idle.get(spec.name) ?? [];
     this.idle.set(spec.name, []);
     await Promise.all(idle.map((slot) => this.retire(spec, slot)));
+  }
+
+  /** Every registered function, once each. */
+  public specs(): FunctionSpec[] {
+    return [...new Set(this.functions.values())];
   }
 
   /** The function registered under a name or ARN. */

@@ -23,6 +23,7 @@ const SUITE: Record<string, () => Promise<Benchmark>> = {
   'cdc-latency': async () => (await import('./cdc-latency')).benchmark,
   'dynamodb-router': async () => (await import('./dynamodb-router')).benchmark,
   lake: async () => (await import('./lake')).benchmark,
+  'hot-reload': async () => (await import('./hot-reload')).benchmark,
 };
 
 async function main(groups: string[]): Promise<number> {

@@ -55,3 +55,10 @@ export {
   type Point,
   type SvgOptions,
 } from './graph/index.js';
+export {
+  BUNDLE_LOG_ENV,
+  HotReloader,
+  type BundleRecord,
+  type HotReloadOptions,
+  type ReloadOutcome,
+} from './cli/watch.js';

@@ -51,12 +51,14 @@ import type { Project } from './project.js';
 import { diagram } from '../graph/cli.js';
 import { startRuntime, type RunningRuntime } from '../core/runtime.js';
 import { applySeed } from '../services/dynamodb/seed.js';
+import { clearPersistentState } from '../core/persistence.js';
 
 /** The exit codes of `conflux local`, as the comment at the top of this file explains them. */
 export const EXIT = { stopped: 0, failed: 1, locked: 2, engineExited: 3 } as const;
 
 const USAGE =
-  'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>] [--watch] [--verbose]\n' +
+  'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n' +
+  '                     [--watch] [--persist] [--reset] [--verbose]\n' +
   '       conflux fire [<rule or schedule: name, <bus|group>/<name> or ARN>]\n' +
   '       conflux region [<region> stop|start|partition|heal | settle [--timeout <ms>] | lag <ms> | rtt <ms>] [--json]\n' +
   '       conflux diagram [--cdk-out <dir>] [--out <file.svg>] [--png <file.png>] [--title <text>]';
@@ -122,6 +124,8 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
       port: { type: 'string' },
       seed: { type: 'string' },
       watch: { type: 'boolean' },
+      persist: { type: 'boolean' },
+      reset: { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -226,6 +230,11 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
   }
 
   reapAfterCrash(stateDir, io);
+  const persistDir = path.join(stateDir, 'state');
+  if (values.reset) {
+    clearPersistentState(persistDir);
+    progress.note(`--reset: cleared ${path.relative(root, persistDir)}`);
+  }
   const started = Date.now();
   progress.begin('engines');
   const runtime: RunningRuntime = await startRuntime({
@@ -234,6 +243,7 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
     port,
     // Offline no issuer answers discovery: HTTP APIs' JWT authorizers trust the dev issuer's keys instead.
     jwks,
+    ...(values.persist ? { persistDir } : {}),
     onBatch: (b) => {
       io.stderr(
         `[esm ${b.mapping}] ${b.received} received, ${b.deleted} deleted, ${b.failed.length} failed\n`,
@@ -317,7 +327,17 @@ async function announce(
 ): Promise<void> {
   const { root, stateDir, lock, io } = run;
   const seedFile = run.seedFile === undefined ? undefined : path.resolve(root, run.seedFile);
-  const seed = seedFile ? await applySeed(runtime.engines.dynamodb, runtime.resources, seedFile) : undefined;
+  // Kept state is the user's: the seed goes into a fresh one only, so edits of seeded items survive.
+  const kept = runtime.persisted;
+  const restored = kept?.restored === true;
+  if (kept && restored)
+    io.stderr(
+      `kept state restored from ${path.relative(root, kept.dir)}${seedFile ? '; not seeding' : ''}\n`,
+    );
+  const seed =
+    seedFile && !restored
+      ? await applySeed(runtime.engines.dynamodb, runtime.resources, seedFile)
+      : undefined;
   if (seed)
     io.stderr(
       `seeded ${Object.entries(seed)

@@ -9,6 +9,9 @@ import { buildApp } from 'fauxqs';
 import kinesalite from 'kinesalite';
 import { startDynamoDbLocal } from '../services/dynamodb/engine.js';
 import { DynamoDbRouter } from '../services/dynamodb/router.js';
+import { restoreObjects, saveObjects } from '../services/s3/snapshot.js';
+import { restoreQueues, snapshotQueues } from '../services/sqs/snapshot.js';
+import { attachPersistentState, PersistentState } from './persistence.js';
 import type { ProcessExit } from './supervisor.js';
 
 /** The local engines and SDK clients pointed at them. */
@@ -33,6 +36,16 @@ export interface Engines {
   readonly javaPid?: number;
   /** Settles when DynamoDB Local's Java process exits, stopped or not. */
   readonly javaExited: Promise<ProcessExit>;
+  /** The state folder the engines keep their state in, when started with `persistDir`. */
+  readonly persistence?: PersistentState;
+  /**
+   * Puts back what the engines cannot keep themselves (SQS messages, S3 objects), saved by the last
+   * {@link Engines.stop}: once the application's queues and buckets exist, before anything reads them.
+   * Does nothing without `persistDir`. Returns one line per thing dropped because the application no longer
+   * has it.
+   */
+  restore(): readonly string[];
+  /** Stops every engine; with `persistDir`, saves the SQS messages and S3 objects first. */
   stop(): Promise<void>;
 }
 
@@ -44,6 +57,8 @@ export interface FauxqsEngine {
   readonly address: string;
   /** fauxqs's S3 store (its `spy` reports uploads and deletions when one is set). */
   readonly s3Store: unknown;
+  /** fauxqs's SQS store: its queues and their messages. */
+  readonly sqsStore: unknown;
   stop(): Promise<void>;
 }
 
@@ -84,6 +99,7 @@ export async function startFauxqs(region: string): Promise<FauxqsEngine> {
   return {
     address,
     s3Store: stores.s3Store,
+    sqsStore: stores.sqsStore,
     stop: async () => {
       await app.close();
     },
@@ -103,10 +119,17 @@ export interface EngineOptions {
 /**
  * Starts DynamoDB Local (one database per Region, behind the {@link DynamoDbRouter}), fauxqs (SQS, SNS,
  * S3) and kinesalite (Kinesis) on free loopback ports, side by side. When one cannot start, those that did
- * are stopped and its error is thrown.
+ * are stopped and its error is thrown. With `persistDir`, DynamoDB Local and kinesalite keep their data in
+ * it, and fauxqs's messages and objects are saved there at stop ({@link Engines.restore} puts them back).
  */
 export async function startEngines(region: string, options: EngineOptions = {}): Promise<Engines> {
-  const kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
+  const persistence = options.persistDir === undefined ? undefined : new PersistentState(options.persistDir);
+  const kinesisServer = kinesalite({
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    ...(persistence ? { path: persistence.kinesisDir } : {}),
+  });
   const closeKinesis = () =>
     new Promise<void>((resolve) => {
       kinesisServer.close(() => {
@@ -114,7 +137,7 @@ export async function startEngines(region: string, options: EngineOptions = {}):
       });
     });
   const [dynamoStart, fauxqsStart, kinesisStart] = await Promise.allSettled([
-    startDynamoDbLocal({ sharedDb: false }),
+    startDynamoDbLocal({ sharedDb: false, dbPath: persistence?.dynamodbDir }),
     startFauxqs(region),
     new Promise<void>((resolve, reject) => {
       kinesisServer.once('error', reject);
@@ -162,6 +185,9 @@ export async function startEngines(region: string, options: EngineOptions = {}):
     endpoint: kinesisEndpoint,
     requestHandler: new NodeHttpHandler(),
   });
+  let restored = false;
+  if (persistence)
+    for (const client of [dynamodb, kinesis, sqs, s3]) attachPersistentState(client, persistence);
   return {
     endpoints: {
       dynamodb: router.url,
@@ -180,7 +206,28 @@ export async function startEngines(region: string, options: EngineOptions = {}):
     fauxqs,
     javaPid: dynamo.pid,
     javaExited: dynamo.exited,
+    persistence,
+    restore: () => {
+      if (!persistence) return [];
+      restored = true;
+      const queues = restoreQueues(fauxqs.sqsStore, persistence.takeQueues());
+      const objects = restoreObjects(fauxqs.s3Store, persistence.s3Dir);
+      return [
+        ...queues.dropped.map(
+          (q) => `[persist] queue ${q} is no longer in the application: its saved messages are dropped`,
+        ),
+        ...objects.dropped.map(
+          (b) => `[persist] bucket ${b} is no longer in the application: its saved objects are dropped`,
+        ),
+      ];
+    },
     stop: async () => {
+      // Saved before anything stops (the services have stopped reading by now), and only after a restore:
+      // a start that failed before it would overwrite the last save with empty queues.
+      if (persistence && restored) {
+        persistence.saveQueues(snapshotQueues(fauxqs.sqsStore));
+        saveObjects(fauxqs.s3Store, persistence.s3Dir);
+      }
       dynamodb.destroy();
       dynamodbStreams.destroy();
       sqs.destroy();

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { JWK } from 'jose';
 import { readCloudAssembly, type AssemblyStack, type CfnResource } from './cloud-assembly.js';
 import { startEngines, type Engines } from './engines.js';
+import { attachPersistentState } from './persistence.js';
 import { IntrinsicResolver, type LocalEnvironment, type ResourceOutputs } from './intrinsics.js';
 import {
   SERVICES,
@@ -87,6 +88,11 @@ export interface RunningRuntime {
   /** Each engine's state, as `GET /_conflux/health` reports it. */
   readonly health: RuntimeHealth;
   /**
+   * With `persistDir`: the folder, and whether it held the state of an earlier run (`restored`), whose
+   * tables, streams, messages, objects and API keys this run took over. A seed is for a fresh folder only.
+   */
+  readonly persisted?: { readonly dir: string; readonly restored: boolean };
+  /**
    * Settles when an engine exits while the runtime runs, once the event source pollers are stopped; never
    * settles otherwise. The runtime then stays up and answers 503 until {@link RunningRuntime.stop}.
    */
@@ -124,12 +130,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     replicationRoundTripMs: options.replicationRoundTripMs ?? envMs('CONFLUX_REPLICATION_RTT_MS'),
     persistDir: options.persistDir,
   });
-  const supervisor = new Supervisor(
+  const log =
     options.log ??
-      ((line) => {
-        process.stderr.write(`${line}\n`);
-      }),
-  );
+    ((line: string) => {
+      process.stderr.write(`${line}\n`);
+    });
+  const supervisor = new Supervisor(log);
   supervisor.watch('dynamodb', {
     label: 'DynamoDB Local',
     loses: "the runtime's tables",
@@ -160,6 +166,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   };
   try {
     services.create();
+    if (engines.persistence) attachPersistentState(services.get(ApiGatewayService), engines.persistence);
     const endpoints = Object.fromEntries((await services.listen()).map((e) => [e.name, e.url]));
     const exports = new Map<string, string>();
     const stackOutputs = new Map<string, Map<string, string>>();
@@ -176,7 +183,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         resources[key] = out.ref;
       }
     }
+    // What fauxqs cannot keep comes back now that its queues and buckets exist, before pollers read them.
+    for (const line of engines.restore()) log(line);
     await services.start();
+    engines.persistence?.markStarted();
     const gateway = services.get(ApiGatewayService);
     const httpApis = services.get(ApiGatewayV2Service);
     const apiUrls: Record<string, string> = { ...gateway.urls(), ...httpApis.urls() };
@@ -195,6 +205,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       engines,
       stepFunctions: services.get(StepFunctionsService).engine,
       health: supervisor,
+      ...(engines.persistence
+        ? { persisted: { dir: engines.persistence.dir, restored: engines.persistence.restored } }
+        : {}),
       engineExit,
       stop,
     };

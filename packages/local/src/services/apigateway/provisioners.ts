@@ -3,6 +3,7 @@ import type { ApiKeySpec, GatewayApi, UsagePlanSpec } from './gateway.js';
 import { method } from './method.js';
 import { ApiGatewayService } from './service.js';
 import { asText } from '../../core/intrinsics.js';
+import { persistentStateOf } from '../../core/persistence.js';
 import {
   accepted,
   NOT_ENFORCED,
@@ -163,17 +164,23 @@ const apiKey: Provisioner = {
   // eslint-disable-next-line @typescript-eslint/require-await
   async create(ctx, logicalId, p) {
     const id = newId();
+    // AWS generates a 40-character alphanumeric value when none is given.
+    const generate = () =>
+      randomBytes(30)
+        .toString('base64')
+        .replace(/[^A-Za-z0-9]/g, '')
+        .slice(0, 40);
+    // With --persist, a generated key keeps its value across restarts, as a deployed key does.
+    const persisted = persistentStateOf(ctx.service(ApiGatewayService));
     const key: ApiKeySpec = {
       id,
       name: p.Name === undefined ? logicalId : asText(p.Name),
-      // AWS generates a 40-character alphanumeric value when none is given.
       value:
-        p.Value === undefined
-          ? randomBytes(30)
-              .toString('base64')
-              .replace(/[^A-Za-z0-9]/g, '')
-              .slice(0, 40)
-          : asText(p.Value),
+        p.Value !== undefined
+          ? asText(p.Value)
+          : persisted
+            ? persisted.apiKey(`${ctx.stack.stackName}/${logicalId}`, generate)
+            : generate(),
       enabled: p.Enabled === undefined ? true : truthy(p.Enabled),
     };
     ctx.service(ApiGatewayService).apiKeys.set(id, key);

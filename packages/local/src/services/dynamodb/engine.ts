@@ -105,25 +105,29 @@ export async function assertJava(java = javaCommand()): Promise<void> {
 }
 
 /**
- * Starts DynamoDB Local in memory and resolves once it answers requests. By default it keeps one database
- * for all credentials and Regions (`-sharedDb`); with `sharedDb: false` it keeps one per access key and
- * Region, as the runtime's router needs to give each Region its own table set. Java is `options.java`,
- * else {@link javaCommand}.
+ * Starts DynamoDB Local and resolves once it answers requests: in memory, or with `dbPath` in SQLite files
+ * in that folder (made when missing), which a later start with the same folder reads back. By default it
+ * keeps one database for all credentials and Regions (`-sharedDb`); with `sharedDb: false` it keeps one per
+ * access key and Region, as the runtime's router needs to give each Region its own table set. Java is
+ * `options.java`, else {@link javaCommand}.
  */
 export async function startDynamoDbLocal(
-  options: { port?: number; timeoutMs?: number; java?: string; sharedDb?: boolean } = {},
+  options: { port?: number; timeoutMs?: number; java?: string; sharedDb?: boolean; dbPath?: string } = {},
 ): Promise<DynamoDbLocal> {
   const java = options.java ?? javaCommand();
   await assertJava(java);
   const home = await ensureDynamoDbLocal();
   const port = options.port ?? (await freePort());
+  // DynamoDB Local fails on a -dbPath that does not exist, and resolves a relative one against its cwd.
+  const dbPath = options.dbPath === undefined ? undefined : path.resolve(options.dbPath);
+  if (dbPath !== undefined) await mkdir(dbPath, { recursive: true });
   const child = spawn(
     java,
     [
       `-Djava.library.path=${path.join(home, 'DynamoDBLocal_lib')}`,
       '-jar',
       path.join(home, 'DynamoDBLocal.jar'),
-      '-inMemory',
+      ...(dbPath === undefined ? ['-inMemory'] : ['-dbPath', dbPath]),
       ...(options.sharedDb === false ? [] : ['-sharedDb']),
       '-port',
       String(port),

@@ -1,11 +1,17 @@
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import {
   CreateTableCommand,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  ResourceInUseException,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
+  type CreateTableCommandOutput,
   type DynamoDBClient,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { ResourceOutputs } from '../../core/intrinsics.js';
+import { PersistedStateMismatchError, persistentStateOf, RESET_HINT } from '../../core/persistence.js';
 import {
   NO_OBSERVABILITY,
   NOT_ENFORCED,
@@ -89,17 +95,27 @@ async function createTable(
   };
   const dynamo = ctx.service(DynamoDbService);
   const ttl = p.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
-  const create = async (client: DynamoDBClient, tableInput: CreateTableCommandInput) => {
-    const created = await client.send(new CreateTableCommand(tableInput));
-    if (ttl?.Enabled && ttl.AttributeName) {
-      await client.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
-        }),
-      );
+  const persisted = persistentStateOf(dynamo.client);
+  const create = async (
+    client: DynamoDBClient,
+    tableInput: CreateTableCommandInput,
+  ): Promise<Pick<CreateTableCommandOutput, 'TableDescription'>> => {
+    try {
+      const created = await client.send(new CreateTableCommand(tableInput));
+      if (ttl?.Enabled && ttl.AttributeName) {
+        await client.send(
+          new UpdateTimeToLiveCommand({
+            TableName: name,
+            TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true },
+          }),
+        );
+      }
+      return created;
+    } catch (error: unknown) {
+      // With --persist the table may be there from an earlier run: it is taken over if it has the same shape.
+      if (!persisted || !(error instanceof ResourceInUseException)) throw error;
+      return { TableDescription: await adoptTable(client, tableInput, ttl, persisted.dir) };
     }
-    return created;
   };
   const { TableDescription } = await create(dynamo.client, input);
   // Each other replica is the same table in that Region's own database (its table set).
@@ -136,6 +152,81 @@ async function createTable(
     });
   }
   return { ref: name, attributes };
+}
+
+/**
+ * The table an earlier run left in the state folder, when it has the shape the template declares now (key
+ * schema and key types, secondary indexes, stream); its TTL is set to the template's. Any other difference
+ * fails the start with {@link RESET_HINT}: DynamoDB cannot change a key schema in place.
+ */
+async function adoptTable(
+  client: DynamoDBClient,
+  input: CreateTableCommandInput,
+  ttl: { AttributeName?: string; Enabled?: boolean } | undefined,
+  dir: string,
+): Promise<TableDescription | undefined> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  const was = tableShape(Table ?? {});
+  const now = tableShape(input);
+  if (was !== now) {
+    throw new PersistedStateMismatchError(
+      `table ${input.TableName ?? ''} in the persisted state (${dir}) was created as ${was}; the template now declares ${now}: ${RESET_HINT}`,
+    );
+  }
+  const { TimeToLiveDescription } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: input.TableName }),
+  );
+  const enabled = TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED';
+  const wanted = ttl?.Enabled === true && ttl.AttributeName !== undefined;
+  if (enabled !== wanted || (wanted && TimeToLiveDescription?.AttributeName !== ttl.AttributeName)) {
+    const attribute = wanted ? ttl.AttributeName : TimeToLiveDescription?.AttributeName;
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: input.TableName,
+        TimeToLiveSpecification: { AttributeName: attribute, Enabled: wanted },
+      }),
+    );
+  }
+  return Table;
+}
+
+type ShapeSource = Pick<
+  TableDescription,
+  'KeySchema' | 'AttributeDefinitions' | 'GlobalSecondaryIndexes' | 'LocalSecondaryIndexes'
+> & { StreamSpecification?: { StreamEnabled?: boolean; StreamViewType?: string } };
+
+/** What of a table cannot change without a new table, as one comparable line. */
+function tableShape(table: ShapeSource): string {
+  const types = new Map((table.AttributeDefinitions ?? []).map((a) => [a.AttributeName, a.AttributeType]));
+  const keys = (schema: readonly { AttributeName?: string; KeyType?: string }[] | undefined) =>
+    [...(schema ?? [])]
+      .sort((a, b) => (a.KeyType === b.KeyType ? 0 : a.KeyType === 'HASH' ? -1 : 1))
+      .map((k) => `${k.AttributeName ?? ''} ${k.KeyType ?? ''} ${types.get(k.AttributeName) ?? ''}`)
+      .join(', ');
+  const indexes = (
+    kind: string,
+    list:
+      | readonly {
+          IndexName?: string;
+          KeySchema?: { AttributeName?: string; KeyType?: string }[];
+          Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
+        }[]
+      | undefined,
+  ) =>
+    [...(list ?? [])]
+      .sort((a, b) => (a.IndexName ?? '').localeCompare(b.IndexName ?? ''))
+      .map(
+        (i) =>
+          `; ${kind} ${i.IndexName ?? ''} (${keys(i.KeySchema)}) ${i.Projection?.ProjectionType ?? 'ALL'}` +
+          (i.Projection?.NonKeyAttributes
+            ? ` [${[...i.Projection.NonKeyAttributes].sort().join(', ')}]`
+            : ''),
+      )
+      .join('');
+  const stream = table.StreamSpecification?.StreamEnabled
+    ? `; stream ${table.StreamSpecification.StreamViewType ?? ''}`
+    : '; no stream';
+  return `key (${keys(table.KeySchema)})${indexes('GSI', table.GlobalSecondaryIndexes)}${indexes('LSI', table.LocalSecondaryIndexes)}${stream}`;
 }
 
 /** The key attributes, partition key first. */

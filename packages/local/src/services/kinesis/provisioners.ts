@@ -1,4 +1,10 @@
-import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  ResourceInUseException,
+  type KinesisClient,
+} from '@aws-sdk/client-kinesis';
+import { PersistedStateMismatchError, persistentStateOf, RESET_HINT } from '../../core/persistence.js';
 import {
   NOT_ENFORCED,
   physicalName,
@@ -14,7 +20,7 @@ const kinesisStream: Provisioner = {
   applies: ['Name', 'ShardCount', 'StreamModeDetails', 'Tags'],
   accepts: {
     RetentionPeriodHours:
-      'retention is not enforced: records stay as long as the runtime runs (kinesalite keeps them in memory)',
+      'retention is not enforced: records stay as long as the runtime runs (kinesalite keeps them in memory, or in the state folder with --persist)',
     StreamEncryption: NOT_ENFORCED,
   },
   async create(ctx, logicalId, p) {
@@ -23,13 +29,33 @@ const kinesisStream: Provisioner = {
     // On-demand streams start with four shards on AWS.
     const shards = onDemand ? 4 : Number(p.ShardCount ?? 1);
     const kinesis = ctx.service(KinesisService);
-    await kinesis.client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
+    await kinesis.client
+      .send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }))
+      .catch(async (error: unknown) => {
+        // With --persist the stream may be there from an earlier run, with its records.
+        const persisted = persistentStateOf(kinesis.client);
+        if (!persisted || !(error instanceof ResourceInUseException)) throw error;
+        await adoptStream(kinesis.client, name, shards, persisted.dir);
+      });
     const tags = (p.Tags as { Key?: unknown; Value?: unknown }[] | undefined) ?? [];
     kinesis.tagStream(name, Object.fromEntries(tags.map((t) => [str(t.Key) ?? '', str(t.Value) ?? ''])));
     const arn = `arn:${ctx.env.partition}:kinesis:${ctx.env.region}:${ctx.env.accountId}:stream/${name}`;
     return { ref: name, attributes: { Arn: arn } };
   },
 };
+
+/** The stream an earlier run left in the state folder, when it has the shard count the template declares. */
+async function adoptStream(client: KinesisClient, name: string, shards: number, dir: string): Promise<void> {
+  const { StreamDescriptionSummary } = await client.send(
+    new DescribeStreamSummaryCommand({ StreamName: name }),
+  );
+  const open = StreamDescriptionSummary?.OpenShardCount;
+  if (open !== shards) {
+    throw new PersistedStateMismatchError(
+      `stream ${name} in the persisted state (${dir}) has ${String(open)} open shards; the template now declares ${shards}: ${RESET_HINT}`,
+    );
+  }
+}
 
 /**
  * An enhanced fan-out consumer. Lambda mappings on its ARN read the consumer's stream with enhanced

@@ -204,7 +204,8 @@ describe('hot reload of a template change', () => {
     const before = synth(30);
     const { startRuntime } = await import('../../packages/local/src/core/runtime.js');
     const runtime = await startRuntime({ cdkOut: before, stateDir: path.join(root, '.conflux'), port: 0 });
-    const name = runtime.resources[Object.keys(runtime.resources).find((k) => /^Greeter[0-9A-F]{8}$/.test(k)) ?? ''];
+    const name =
+      runtime.resources[Object.keys(runtime.resources).find((k) => /^Greeter[0-9A-F]{8}$/.test(k)) ?? ''];
     try {
       const reloader = new HotReloader({
         root,

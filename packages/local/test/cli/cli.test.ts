@@ -426,7 +426,7 @@ describe('conflux local, configured by cdk.json', () => {
     expect(await runMain(empty, ['local'])).toEqual({
       code: EXIT.failed,
       stdout: '',
-      stderr: `conflux local: no cdk.json in ${empty}: run conflux local in the folder of your app's cdk.json, or pass --app or --cdk-out.\nusage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n       conflux fire [<rule or schedule: name, <bus|group>/<name> or ARN>]\n       conflux region [<region> stop|start|partition|heal | settle [--timeout <ms>] | lag <ms> | rtt <ms>] [--json]\n`,
+      stderr: `conflux local: no cdk.json in ${empty}: run conflux local in the folder of your app's cdk.json, or pass --app or --cdk-out.\nusage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n                     [--watch] [--persist] [--reset] [--verbose]\n       conflux fire [<rule or schedule: name, <bus|group>/<name> or ARN>]\n       conflux region [<region> stop|start|partition|heal | settle [--timeout <ms>] | lag <ms> | rtt <ms>] [--json]\n       conflux diagram [--cdk-out <dir>] [--out <file.svg>] [--png <file.png>] [--title <text>]\n`,
     });
     expect(await runMain(typo, ['local', '--cdk-out', cdkOut])).toEqual({
       code: EXIT.failed,
@@ -439,7 +439,7 @@ describe('conflux local, configured by cdk.json', () => {
     expect(await runMain(empty, ['local', '--help'])).toMatchObject({
       code: EXIT.stopped,
       stdout:
-        'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n       conflux fire [<rule or schedule: name, <bus|group>/<name> or ARN>]\n       conflux region [<region> stop|start|partition|heal | settle [--timeout <ms>] | lag <ms> | rtt <ms>] [--json]\n',
+        'usage: conflux local [--app "<command>" | --cdk-out <dir>] [--port N] [--seed <file.json>]\n                     [--watch] [--persist] [--reset] [--verbose]\n       conflux fire [<rule or schedule: name, <bus|group>/<name> or ARN>]\n       conflux region [<region> stop|start|partition|heal | settle [--timeout <ms>] | lag <ms> | rtt <ms>] [--json]\n       conflux diagram [--cdk-out <dir>] [--out <file.svg>] [--png <file.png>] [--title <text>]\n',
     });
   });
 });

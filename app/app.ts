@@ -8,11 +8,14 @@ import { assertSchemasCompatible } from '@conflux/schemas';
 import { checkApiBodies } from './schemas/api-bodies';
 import { ApiStack } from './stacks/api-stack';
 import { MessagingStack } from './stacks/messaging-stack';
+import { MonitoringStack } from './stacks/monitoring-stack';
 
 /** The stacks of the Conflux reference application. */
 export interface ConfluxStacks {
   readonly messaging: MessagingStack;
   readonly api: ApiStack;
+  /** Dashboards and alarms of the other two. */
+  readonly monitoring: MonitoringStack;
 }
 
 /**
@@ -42,8 +45,16 @@ export function buildConfluxApp(app: App): ConfluxStacks {
     domainEvents: messaging.domainEvents,
   });
 
+  const monitoring = new MonitoringStack(app, 'Monitoring', {
+    stackName: `${prefix}-monitoring`,
+    env,
+    config,
+    messaging,
+    api,
+  });
+
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  return { messaging, api };
+  return { messaging, api, monitoring };
 }
 
 /** The event schemas folder: context `conflux:schemasDir`, else `app/schemas/`. */

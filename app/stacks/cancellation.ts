@@ -5,7 +5,12 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { QueueConsumer, type FanOutTopic, type IdempotencyTable } from '@conflux/constructs';
+import {
+  QueueConsumer,
+  type FanOutTopic,
+  type IdempotencyTable,
+  type QueueWithDlq,
+} from '@conflux/constructs';
 import { createStreamReader } from '@conflux/constructs';
 import type { Fulfilment } from './fulfilment';
 import type { DomainEventPublishing } from './publishing';
@@ -34,6 +39,8 @@ export class Cancellation extends Construct {
   public readonly restock: QueueConsumer;
   public readonly refund: QueueConsumer;
   public readonly ordersOutbox: lambda.Function;
+  /** The consumers' queues (with their DLQs), by subscriber name (`InventoryRestock`, `PaymentsRefund`). */
+  public readonly queues: Record<string, QueueWithDlq> = {};
 
   constructor(scope: Construct, id: string, props: CancellationProps) {
     super(scope, id);
@@ -59,6 +66,7 @@ export class Cancellation extends Construct {
         filterPolicy: { eventType: sns.SubscriptionFilter.stringFilter({ allowlist: [eventType] }) },
         rawMessageDelivery: true,
       });
+      this.queues[name] = subscriber.queue;
       const created = new QueueConsumer(this, `${name}Consumer`, {
         queue: subscriber.queue,
         serviceName: name.toLowerCase(),

@@ -9,7 +9,13 @@ import * as snsSubs from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { NOTIFIED_EVENTS } from '../functions/notifications/events';
 import type { ConfluxConfig } from '../config';
-import { EventSchemaRegistry, FanOutTopic, IdempotencyTable, QueueConsumer } from '@conflux/constructs';
+import {
+  EventSchemaRegistry,
+  FanOutTopic,
+  IdempotencyTable,
+  QueueConsumer,
+  type QueueWithDlq,
+} from '@conflux/constructs';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
@@ -34,6 +40,10 @@ export class MessagingStack extends Stack {
   public readonly schemaRegistry: EventSchemaRegistry;
   /** The FIFO topic of ledger postings, grouped by account. */
   public readonly ledger: FanOutTopic;
+  /** The stack's queue consumers by flow (`notifications`, `analytics`, `ledger`): queue, DLQ and function. */
+  public readonly consumers: Readonly<
+    Record<string, { readonly queue: QueueWithDlq; readonly consumer: QueueConsumer }>
+  >;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -103,6 +113,11 @@ export class MessagingStack extends Stack {
     balancesTable.grant(ledgerConsumer.function, 'dynamodb:UpdateItem');
 
     for (const consumer of [notifier, counter, ledgerConsumer]) idempotency.grantTo(consumer.function);
+    this.consumers = {
+      notifications: { queue: notifications.queue, consumer: notifier },
+      analytics: { queue: analytics.queue, consumer: counter },
+      ledger: { queue: postings.queue, consumer: ledgerConsumer },
+    };
   }
 
   private table(id: string, partitionKey: string, config: ConfluxConfig): dynamodb.TableV2 {

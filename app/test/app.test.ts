@@ -28,7 +28,11 @@ describe('the Conflux app', () => {
   });
 
   it('synthesizes every stack with no unacknowledged nag finding and a clean CloudFormation validation', () => {
-    expect(assembly.stacks.map((s) => s.stackName)).toEqual(['conflux-dev-messaging', 'conflux-dev-api']);
+    expect(assembly.stacks.map((s) => s.stackName)).toEqual([
+      'conflux-dev-messaging',
+      'conflux-dev-api',
+      'conflux-dev-monitoring',
+    ]);
     const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
       pluginReports: {
         pluginName: string;

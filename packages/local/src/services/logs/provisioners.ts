@@ -44,12 +44,29 @@ const logStream: Provisioner = {
   },
 };
 
-/** CloudWatch Logs: log groups and streams are accepted, and so is CDK's `logRetention`; functions log to the terminal. */
+/**
+ * A metric filter turns log events into CloudWatch metrics; with no CloudWatch offline it has nothing to feed.
+ * `Ref` is the filter's name, as on AWS.
+ */
+const metricFilter: Provisioner = {
+  applies: [],
+  accepts: { '*': NO_OBSERVABILITY },
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async create(ctx, logicalId, p) {
+    return { ref: str(p.FilterName) ?? physicalName(ctx.stack.stackName, logicalId, 512), attributes: {} };
+  },
+};
+
+/**
+ * CloudWatch Logs: log groups, streams and metric filters are accepted, and so is CDK's `logRetention`;
+ * functions log to the terminal.
+ */
 export const logs: ServiceModule = {
   name: 'logs',
   provisioners: {
     'AWS::Logs::LogGroup': logGroup,
     'AWS::Logs::LogStream': logStream,
+    'AWS::Logs::MetricFilter': metricFilter,
     'Custom::LogRetention': logRetention,
   },
 };

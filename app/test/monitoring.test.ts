@@ -47,6 +47,8 @@ describe('MonitoringStack', () => {
       'Saga compensations',
       'Compensation DLQ',
       'PlaceOrder saga',
+      'ReplicationLatency',
+      'Authorizer denials (401/403) and throttles (429)',
     ]) {
       expect(body).toContain(widget);
     }

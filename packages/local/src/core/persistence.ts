@@ -24,6 +24,14 @@ export interface PersistedMessage {
 /** The messages of every queue at the last stop, by queue name. */
 export type QueueSnapshot = Readonly<Record<string, readonly PersistedMessage[]>>;
 
+/**
+ * Where each stream event source mapping had got to at the last stop, by mapping (`<stack>/<logicalId>`):
+ * the stream it read and, per shard, the sequence number of the last record it was done with.
+ */
+export type StreamPositions = Readonly<
+  Record<string, { readonly sourceArn: string; readonly shards: Readonly<Record<string, string>> }>
+>;
+
 /** Raised when the persisted state does not fit the application as synthesized now. */
 export class PersistedStateMismatchError extends Error {
   public override readonly name = 'PersistedStateMismatchError';
@@ -43,9 +51,9 @@ interface StateMarker {
 
 /**
  * The state folder of `conflux local --persist` (`.conflux/state`): DynamoDB Local's `-dbPath`
- * (`dynamodb/`), kinesalite's LevelDB (`kinesis/`), the SQS messages (`sqs.json`) and S3 objects (`s3/`)
- * at the last stop, the generated API keys (`api-keys.json`), and `state.json`, which says a run started
- * on it.
+ * (`dynamodb/`), kinesalite's LevelDB (`kinesis/`), the SQS messages (`sqs.json`), S3 objects (`s3/`)
+ * and stream mappings' positions (`stream-positions.json`) at the last stop, the generated API keys
+ * (`api-keys.json`), and `state.json`, which says a run started on it.
  */
 export class PersistentState {
   /** The folder, absolute. */
@@ -118,6 +126,16 @@ export class PersistentState {
   public saveQueues(snapshot: QueueSnapshot): void {
     this.queues = new Map(Object.entries(snapshot));
     writeJson(this.file('sqs.json'), snapshot);
+  }
+
+  /** Each stream mapping's shard positions at the last stop (empty on a fresh folder). */
+  public streamPositions(): StreamPositions {
+    return (readJson(this.file('stream-positions.json')) as StreamPositions | undefined) ?? {};
+  }
+
+  /** Keeps each stream mapping's shard positions for the next run, replacing what the last stop kept. */
+  public saveStreamPositions(positions: StreamPositions): void {
+    writeJson(this.file('stream-positions.json'), positions);
   }
 
   private file(name: string): string {

@@ -166,7 +166,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
   };
   try {
     services.create();
-    if (engines.persistence) attachPersistentState(services.get(ApiGatewayService), engines.persistence);
+    if (engines.persistence) {
+      attachPersistentState(services.get(ApiGatewayService), engines.persistence);
+      attachPersistentState(services.get(LambdaService), engines.persistence);
+    }
     const endpoints = Object.fromEntries((await services.listen()).map((e) => [e.name, e.url]));
     const exports = new Map<string, string>();
     const stackOutputs = new Map<string, Map<string, string>>();

@@ -1,6 +1,7 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { LOCAL_CREDENTIALS } from '../../core/engines.js';
+import { persistentStateOf, type StreamPositions } from '../../core/persistence.js';
 import type { ServiceEndpoint, ServiceRuntime, ServiceState } from '../../core/services.js';
 import { SqsService } from '../sqs/service.js';
 import { AsyncInvoker, type Deliver } from './async-invoker.js';
@@ -30,6 +31,9 @@ export class LambdaService implements ServiceState {
   private readonly sqsMappings: SqsMappingSpec[] = [];
   private readonly streamMappings: StreamMapping[] = [];
   private readonly pollers: { stop(): Promise<void> }[] = [];
+  private readonly streamPollers: StreamPoller[] = [];
+  /** Stream mappings' positions at the last stop (`--persist`), for the shards they have not read since. */
+  private keptPositions: StreamPositions = {};
   private readonly httpsStandIns: { hostname: string; port: number; pathPrefix: string }[] = [];
 
   constructor(private readonly runtime: ServiceRuntime) {
@@ -111,15 +115,40 @@ export class LambdaService implements ServiceState {
       poller.start();
       this.pollers.push(poller);
     }
+    const kept = persistentStateOf(this)?.streamPositions() ?? {};
+    this.keptPositions = kept;
     for (const { sourceArn, kind, spec } of this.streamMappings) {
       const source =
         kind === 'kinesis'
           ? new KinesisStreamSource(engines.kinesis, sourceArn, env.region)
           : new DynamoDbStreamSource(engines.dynamodbStreams, sourceArn, env.region, env.accountId);
-      const poller = new StreamPoller(this.host, source, spec, options.onStreamBatch, undefined, this.log);
+      // A mapping carries on where the last run left it, on the same stream only (a re-created table's stream
+      // has another ARN).
+      const position = kept[spec.id];
+      const resumed = position?.sourceArn === source.arn ? { ...spec, resumeAfter: position.shards } : spec;
+      const poller = new StreamPoller(this.host, source, resumed, options.onStreamBatch, undefined, this.log);
       poller.start();
       this.pollers.push(poller);
+      this.streamPollers.push(poller);
     }
+  }
+
+  /** Each stream mapping's position now, with the positions it resumed from for shards it has not read since. */
+  private streamPositions(): StreamPositions {
+    return Object.fromEntries(
+      this.streamPollers.map((poller) => {
+        const { mapping, sourceArn, shards } = poller.position();
+        const kept = this.keptPositions[mapping];
+        const resumed = kept?.sourceArn === sourceArn ? kept.shards : {};
+        return [
+          mapping,
+          {
+            sourceArn,
+            shards: { ...resumed, ...Object.fromEntries(shards.map((s) => [s.shardId, s.sequenceNumber])) },
+          },
+        ];
+      }),
+    );
   }
 
   public async close(): Promise<void> {
@@ -128,6 +157,8 @@ export class LambdaService implements ServiceState {
 
   public async halt(): Promise<void> {
     await Promise.allSettled(this.pollers.map((p) => p.stop()));
+    // Only once the pollers ran: a start that failed before them would overwrite the last run's positions.
+    if (this.streamPollers.length > 0) persistentStateOf(this)?.saveStreamPositions(this.streamPositions());
   }
 
   public async stop(): Promise<void> {

@@ -3,7 +3,13 @@
  * kinesalite, aws-local-stepfunctions) and an API Gateway and Lambda of its own. The `conflux` command is
  * the usual way in; this module is for tests and tools that start the runtime themselves.
  */
-export { startRuntime, LOCAL_ENV, type RuntimeOptions, type RunningRuntime } from './core/runtime.js';
+export {
+  startRuntime,
+  LOCAL_ENV,
+  type RuntimeOptions,
+  type RunningRuntime,
+  type StartEvent,
+} from './core/runtime.js';
 export {
   LOCAL_CREDENTIALS,
   startFauxqs,

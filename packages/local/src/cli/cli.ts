@@ -236,8 +236,16 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
     progress.note(`--reset: cleared ${path.relative(root, persistDir)}`);
   }
   const started = Date.now();
-  progress.begin('engines');
+  progress.begin('engines', 'DynamoDB Local, fauxqs, kinesalite');
   const runtime: RunningRuntime = await startRuntime({
+    onProgress: (event) => {
+      if (event.phase === 'engines') {
+        progress.end('DynamoDB Local, fauxqs, kinesalite and the services listening');
+        progress.begin('resources');
+      } else if (event.phase === 'resources') {
+        progress.update(`${String(event.done)}/${String(event.total)} created`);
+      }
+    },
     cdkOut,
     stateDir,
     port,
@@ -281,7 +289,7 @@ async function run(argv: readonly string[], io: CliIo, held: { lock?: StateLock 
       const pids: PidsFile = { dynamodbLocal: runtime.engines.javaPid, owner: ownIdentity() };
       writeFileSync(pidsFile, JSON.stringify(pids));
     }
-    progress.end(`running: ${Object.keys(runtime.resources).length} resources`);
+    progress.end(`${Object.keys(runtime.resources).length} created; event sources polling`);
     await announce(runtime, { root, stateDir, seedFile, lock, io });
     if (values.watch) {
       reloader = startWatch(runtime, {

@@ -69,7 +69,18 @@ export interface RuntimeOptions {
    * @default none: every engine runs in memory
    */
   readonly persistDir?: string;
+  /**
+   * Told how the start goes, for a progress display: `engines` once the engines and services listen, then
+   * `resources` after each resource is created (`done` of `total`), then `started` once the pollers run.
+   */
+  readonly onProgress?: (event: StartEvent) => void;
 }
+
+/** A step of {@link startRuntime}, for {@link RuntimeOptions.onProgress}. */
+export type StartEvent =
+  | { readonly phase: 'engines' }
+  | { readonly phase: 'resources'; readonly done: number; readonly total: number }
+  | { readonly phase: 'started' };
 
 /** The running application. */
 export interface RunningRuntime {
@@ -171,6 +182,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
       attachPersistentState(services.get(LambdaService), engines.persistence);
     }
     const endpoints = Object.fromEntries((await services.listen()).map((e) => [e.name, e.url]));
+    options.onProgress?.({ phase: 'engines' });
+    const total = stacks.reduce((n, s) => n + Object.keys(s.template.Resources).length, 0);
+    let done = 0;
+    const created = () => {
+      done += 1;
+      options.onProgress?.({ phase: 'resources', done, total });
+    };
     const exports = new Map<string, string>();
     const stackOutputs = new Map<string, Map<string, string>>();
     for (const stack of stacks) {
@@ -180,7 +198,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
         workDir: stateDir,
         service: (state) => services.get(state),
       };
-      const outputs = await provisionStack(ctx, exports, stackOutputs);
+      const outputs = await provisionStack(ctx, exports, stackOutputs, created);
       for (const [logicalId, out] of outputs) {
         const key = logicalId in resources ? `${stack.id}/${logicalId}` : logicalId;
         resources[key] = out.ref;
@@ -190,6 +208,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<RunningRunt
     for (const line of engines.restore()) log(line);
     await services.start();
     engines.persistence?.markStarted();
+    options.onProgress?.({ phase: 'started' });
     const gateway = services.get(ApiGatewayService);
     const httpApis = services.get(ApiGatewayV2Service);
     const apiUrls: Record<string, string> = { ...gateway.urls(), ...httpApis.urls() };
@@ -235,6 +254,7 @@ async function provisionStack(
   ctx: ProvisionContext,
   exports: Map<string, string>,
   stackOutputs: Map<string, Map<string, string>>,
+  created: () => void = () => undefined,
 ): Promise<Map<string, ResourceOutputs>> {
   const { stack } = ctx;
   const outputs = new Map<string, ResourceOutputs>();
@@ -248,7 +268,10 @@ async function provisionStack(
   );
   for (const logicalId of creationOrder(stack)) {
     const resource = stack.template.Resources[logicalId] as CfnResource;
-    if (resource.Condition && !resolver.condition(resource.Condition)) continue;
+    if (resource.Condition && !resolver.condition(resource.Condition)) {
+      created();
+      continue;
+    }
     const provisioner = provisionerOf(resource.Type);
     if (!provisioner)
       throw new UnsupportedResourceError(
@@ -258,6 +281,7 @@ async function provisionStack(
     const props = (resolver.resolve(resource.Properties ?? {}, where) ?? {}) as Record<string, unknown>;
     try {
       outputs.set(logicalId, await provisioner.create(ctx, logicalId, props));
+      created();
     } catch (error: unknown) {
       if (error instanceof UnsupportedResourceError) throw error;
       throw new Error(

@@ -17,14 +17,18 @@ describe('the start-up display', () => {
     for (let i = 1; i <= 45; i += 1) progress.update(`${String(i)} bundled`);
     progress.end('45 functions bundled');
     progress.begin('engines');
-    progress.end('running: 12 resources');
+    progress.end('listening');
+    progress.begin('resources');
+    for (let i = 1; i <= 12; i += 1) progress.update(`${String(i)}/12 created`);
+    progress.end('12 created');
 
-    // THEN there are three lines, each the phase's number, name, outcome and time
+    // THEN there are four lines, each the phase's number, name, outcome and time
     const lines = written.join('').split('\n').filter(Boolean);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^\[1\/4\] synth +cdk synth \(\d+\.\d s\)$/);
     expect(lines[1]).toMatch(/^\[2\/4\] bundles +45 functions bundled \(\d+\.\d s\)$/);
-    expect(lines[2]).toMatch(/^\[3\/4\] engines +running: 12 resources \(\d+\.\d s\)$/);
+    expect(lines[2]).toMatch(/^\[3\/4\] engines +listening \(\d+\.\d s\)$/);
+    expect(lines[3]).toMatch(/^\[4\/4\] resources +12 created \(\d+\.\d s\)$/);
   });
 
   it('redraws the running phase in place on a terminal, and keeps notes above it', () => {

@@ -1,4 +1,6 @@
-import elkModule, { type ELK, type ElkExtendedEdge, type ElkNode } from 'elkjs/lib/elk.bundled.js';
+import elkModule, { type ELK, type ElkNode } from 'elkjs/lib/elk.bundled.js';
+import { layoutGraph } from '../graph/layout.js';
+import type { FlowGraph } from '../graph/model.js';
 import type { StateEdgeKind, StateGraph } from './executions.js';
 
 /** A node placed on the page. */
@@ -29,8 +31,6 @@ export interface StateGraphLayout {
 // The bundle is CommonJS: the default import is `module.exports`, the class itself, which typings see
 // differently by module resolution (a namespace under NodeNext).
 const elk = new (elkModule as unknown as new () => ELK)();
-
-type ElkEdgeOut = ElkExtendedEdge & { container?: string };
 
 /** Width of a state's box, from its name (about 7 px a character at the page's font). */
 const boxWidth = (name: string) => Math.max(110, Math.min(260, name.length * 7.2 + 28));
@@ -91,94 +91,45 @@ export interface ConsoleGraph {
   readonly groups: readonly (PlacedNode & { label: string })[];
 }
 
-/** What {@link layoutFlow} lays out: the data-flow graph's nodes and edges. */
-export interface FlowInput {
-  readonly nodes: readonly {
-    id: string;
-    kind: string;
-    label: string;
-    stack: string;
-    logicalId: string;
-    type: string;
-  }[];
-  readonly edges: readonly {
-    id: string;
-    from: string;
-    to: string;
-    kind: string;
-    crossStack: boolean;
-    label?: string;
-  }[];
-}
-
 const nodeWidth = (label: string) => Math.max(120, Math.min(240, label.length * 7 + 44));
 
 /**
- * Lays the data-flow graph out left to right with ELK's layered algorithm, one box per stack (edges between
- * stacks are laid out across them), edges routed orthogonally; coordinates are absolute.
+ * Lays the data-flow graph out as the diagram does (`graph/layout.ts`: ELK, left to right, one box per
+ * stack, edges routed orthogonally), in the page's box sizes: one line of kind and one of label each.
  */
-export async function layoutFlow(graph: FlowInput): Promise<ConsoleGraph> {
-  const stacks = [...new Set(graph.nodes.map((n) => n.stack))];
-  const input: ElkNode = {
-    id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
-      'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
-      'elk.edgeRouting': 'ORTHOGONAL',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '56',
-      'elk.spacing.nodeNode': '22',
-      'elk.padding': '[top=16,left=16,bottom=16,right=16]',
-    },
-    children: stacks.map((stack) => ({
-      id: `stack:${stack}`,
-      layoutOptions: { 'elk.padding': '[top=34,left=16,bottom=16,right=16]' },
-      children: graph.nodes
-        .filter((n) => n.stack === stack)
-        .map((n) => ({ id: n.id, width: nodeWidth(n.label), height: 44 })),
-    })),
-    edges: graph.edges.map((e) => ({ id: e.id, sources: [e.from], targets: [e.to] })),
-  };
-  const laid: ElkNode = await elk.layout(input);
-  const positions = new Map<string, PlacedNode>();
-  const groups: (PlacedNode & { label: string })[] = [];
-  const origins = new Map<string, { x: number; y: number }>([['root', { x: 0, y: 0 }]]);
-  const edges: { edge: ElkEdgeOut; definedIn: string }[] = [];
-  const visit = (node: ElkNode, dx: number, dy: number) => {
-    for (const edge of node.edges ?? []) edges.push({ edge, definedIn: node.id });
-    for (const child of node.children ?? []) {
-      const x = dx + (child.x ?? 0);
-      const y = dy + (child.y ?? 0);
-      origins.set(child.id, { x, y });
-      const placed = { id: child.id, x, y, width: child.width ?? 0, height: child.height ?? 0 };
-      if (child.id.startsWith('stack:')) groups.push({ ...placed, label: child.id.slice('stack:'.length) });
-      else positions.set(child.id, placed);
-      visit(child, x, y);
-    }
-  };
-  visit(laid, 0, 0);
-  // An edge's coordinates are relative to its container (ELK names it; else the node it is defined in).
-  const edgeSections = new Map<string, { x: number; y: number }[]>();
-  for (const { edge, definedIn } of edges) {
-    const section = edge.sections?.[0];
-    if (!section) continue;
-    const o = origins.get(edge.container ?? definedIn) ?? { x: 0, y: 0 };
-    edgeSections.set(
-      edge.id,
-      [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((p) => ({
-        x: p.x + o.x,
-        y: p.y + o.y,
-      })),
-    );
-  }
+export async function layoutFlow(graph: FlowGraph): Promise<ConsoleGraph> {
+  const laid = await layoutGraph(graph, { nodeSize: (n) => ({ width: nodeWidth(n.label), height: 44 }) });
   return {
-    width: laid.width ?? 0,
-    height: laid.height ?? 0,
-    groups,
-    nodes: graph.nodes.map((n) => ({
-      ...n,
-      ...(positions.get(n.id) ?? { x: 0, y: 0, width: nodeWidth(n.label), height: 44 }),
+    width: laid.width,
+    height: laid.height,
+    groups: laid.groups.map(({ stack, x, y, width, height }) => ({
+      id: `stack:${stack}`,
+      label: stack,
+      x,
+      y,
+      width,
+      height,
     })),
-    edges: graph.edges.map((e) => ({ ...e, points: edgeSections.get(e.id) ?? [] })),
+    nodes: laid.nodes.map(({ id, kind, label, stack, logicalId, type, x, y, width, height }) => ({
+      id,
+      kind,
+      label,
+      stack,
+      logicalId,
+      type,
+      x,
+      y,
+      width,
+      height,
+    })),
+    edges: laid.edges.map(({ id, from, to, kind, crossStack, label, points }) => ({
+      id,
+      from,
+      to,
+      kind,
+      crossStack,
+      ...(label === undefined ? {} : { label }),
+      points,
+    })),
   };
 }

@@ -36,8 +36,20 @@ const GROUP_PREFIX = 'stack:';
 // The bundle is CommonJS: the default import is `module.exports`, the class itself, which typings see
 // differently by module resolution (a namespace under NodeNext).
 
+/** How {@link layoutGraph} sizes what it lays out. */
+export interface LayoutOptions {
+  /**
+   * A node's box.
+   * @default {@link NODE_WIDTH} wide, as tall as its label's lines (the SVG's boxes)
+   */
+  readonly nodeSize?: (node: FlowNode) => { readonly width: number; readonly height: number };
+}
+
+const svgNodeSize = (node: FlowNode) => ({ width: NODE_WIDTH, height: nodeHeight(node) });
+
 /** Lays out `graph` with ELK's layered algorithm, left to right, stacks as groups. */
-export async function layoutGraph(graph: FlowGraph): Promise<LaidOutGraph> {
+export async function layoutGraph(graph: FlowGraph, options: LayoutOptions = {}): Promise<LaidOutGraph> {
+  const nodeSize = options.nodeSize ?? svgNodeSize;
   const nodesById = new Map(graph.nodes.map((n) => [n.id, n]));
   const stacks = [...new Set(graph.nodes.map((n) => n.stack))];
   const edges: ElkExtendedEdge[] = graph.edges.map((edge) => {
@@ -73,9 +85,7 @@ export async function layoutGraph(graph: FlowGraph): Promise<LaidOutGraph> {
     children: stacks.map((stack) => ({
       id: `${GROUP_PREFIX}${stack}`,
       layoutOptions: { 'elk.padding': '[top=38,left=16,bottom=16,right=16]' },
-      children: graph.nodes
-        .filter((n) => n.stack === stack)
-        .map((n) => ({ id: n.id, width: NODE_WIDTH, height: nodeHeight(n) })),
+      children: graph.nodes.filter((n) => n.stack === stack).map((n) => ({ id: n.id, ...nodeSize(n) })),
     })),
     edges,
   };
@@ -92,7 +102,7 @@ export async function layoutGraph(graph: FlowGraph): Promise<LaidOutGraph> {
     height: Math.ceil(laid.height ?? 0),
     groups,
     nodes: graph.nodes.map((n) => {
-      const b = boxes.get(n.id) ?? { x: 0, y: 0, width: NODE_WIDTH, height: nodeHeight(n) };
+      const b = boxes.get(n.id) ?? { x: 0, y: 0, ...nodeSize(n) };
       return { ...n, ...b };
     }),
     edges: graph.edges.map((edge) => {

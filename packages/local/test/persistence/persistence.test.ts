@@ -18,7 +18,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clearPersistentState, RESET_HINT } from '../../src/core/persistence.js';
-import { startRuntime, type RunningRuntime } from '../../src/core/runtime.js';
+import type { RunningRuntime } from '../../src/core/runtime.js';
+import { startPersisted } from './support.js';
 import { cdkJsonContext } from '../../../../test/support/cdk.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'conflux-persist-'));
@@ -52,14 +53,7 @@ function synth(name: string, options: { sortKey?: boolean } = {}): string {
   return outdir;
 }
 
-const start = (cdkOut: string, persistDir: string) =>
-  startRuntime({
-    cdkOut,
-    stateDir: path.join(cdkOut, '.conflux'),
-    port: 0,
-    persistDir,
-    log: () => undefined,
-  });
+const start = startPersisted;
 
 /** The data of every record of the stream's first shard, from its start. */
 async function records(runtime: RunningRuntime): Promise<string[]> {

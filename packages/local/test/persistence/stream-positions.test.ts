@@ -9,7 +9,8 @@ import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRuntime, type RunningRuntime } from '../../src/core/runtime.js';
+import type { RunningRuntime } from '../../src/core/runtime.js';
+import { startPersisted } from './support.js';
 import { cdkJsonContext } from '../../../../test/support/cdk.js';
 import { eventually } from '../../../../test/support/runtime.js';
 
@@ -53,14 +54,7 @@ function synth(): string {
   return outdir;
 }
 
-const start = (cdkOut: string, persistDir: string) =>
-  startRuntime({
-    cdkOut,
-    stateDir: path.join(cdkOut, '.conflux'),
-    port: 0,
-    persistDir,
-    log: () => undefined,
-  });
+const start = startPersisted;
 
 const seenNow = (): string[] => {
   try {

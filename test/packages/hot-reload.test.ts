@@ -236,4 +236,72 @@ describe('hot reload of a template change', () => {
       rmSync(root, { recursive: true, force: true });
     }
   });
+
+  it('applies a function’s new environment and timeout in place, and asks for a restart for other configuration', async () => {
+    // GIVEN a running function that answers with its STAGE and NOTE variables and its time left
+    const root = mkdtempSync(path.join(tmpdir(), 'conflux-hot-config-'));
+    writeFileSync(path.join(root, 'stack.ts'), '// the app\n');
+    mkdirSync(path.join(root, 'fn'));
+    writeFileSync(
+      path.join(root, 'fn', 'handler.ts'),
+      'export const handler = async (_e: unknown, c: { getRemainingTimeInMillis(): number }) => ' +
+        '({ stage: process.env.STAGE, note: process.env.NOTE ?? null, left: c.getRemainingTimeInMillis() });\n',
+    );
+    const synth = (props: { stage: string; note?: string; timeout: number; description?: string }) => {
+      const outdir = mkdtempSync(path.join(root, 'cdk.out-'));
+      const app = new App({ outdir });
+      const fn = greeter(new Stack(app, 'Hot'), root, props.timeout);
+      fn.addEnvironment('STAGE', props.stage);
+      if (props.note) fn.addEnvironment('NOTE', props.note);
+      if (props.description) (fn.node.defaultChild as lambda.CfnFunction).description = props.description;
+      app.synth();
+      return outdir;
+    };
+    const before = synth({ stage: 'one', timeout: 3 });
+    const { startRuntime } = await import('../../packages/local/src/core/runtime.js');
+    const runtime = await startRuntime({ cdkOut: before, stateDir: path.join(root, '.conflux'), port: 0 });
+    const name =
+      runtime.resources[Object.keys(runtime.resources).find((k) => /^Greeter[0-9A-F]{8}$/.test(k)) ?? ''] ??
+      '';
+    let next = synth({ stage: 'two', note: 'new', timeout: 20 });
+    const reloader = new HotReloader({
+      root,
+      host: runtime.host,
+      bundleLog: path.join(root, 'bundles'),
+      hotDir: path.join(root, 'hot'),
+      stacks: readCloudAssembly(before),
+      resources: runtime.resources,
+      isSource: (file) => file.endsWith('.ts'),
+      resynth: () => Promise.resolve(readCloudAssembly(next)),
+      log: () => undefined,
+    });
+    try {
+      expect(await runtime.host.invoke(name, {})).toMatchObject({ payload: { stage: 'one', note: null } });
+
+      // WHEN the template changes STAGE, adds NOTE and raises the timeout
+      const outcome = await reloader.reload(['stack.ts']);
+
+      // THEN the function runs with them, and nothing needs a restart
+      expect(outcome.reconfigured).toEqual([`${name} (environment STAGE, environment NOTE, timeout 20 s)`]);
+      expect(outcome.needsRestart).toEqual([]);
+      const result = await runtime.host.invoke(name, {});
+      expect(result).toMatchObject({ ok: true, payload: { stage: 'two', note: 'new' } });
+      expect((result as { payload: { left: number } }).payload.left).toBeGreaterThan(10_000);
+
+      // WHEN another property of the function changes too
+      next = synth({ stage: 'three', note: 'new', timeout: 20, description: 'described' });
+      const other = await reloader.reload(['stack.ts']);
+
+      // THEN it is said to need a restart, and the running configuration stays as it was
+      expect(other.reconfigured).toEqual([]);
+      expect(other.needsRestart).toEqual([
+        expect.stringMatching(/^Hot\/Greeter[0-9A-F]{8} \(configuration\)$/),
+      ]);
+      expect(await runtime.host.invoke(name, {})).toMatchObject({ payload: { stage: 'two' } });
+    } finally {
+      await reloader.stop();
+      await runtime.stop();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -41,6 +41,8 @@ export interface BundleRecord {
 export interface ReloadOutcome {
   /** Functions now serving new code, by name. */
   readonly reloaded: readonly string[];
+  /** Functions given new configuration from the template, as `<name> (<what>)`, e.g. `api (environment STAGE)`. */
+  readonly reconfigured: readonly string[];
   /** `<stack>/<logicalId> (<what>)` of each template change that needs a restart. */
   readonly needsRestart: readonly string[];
   /** Build errors, esbuild's text; the functions keep their code. */
@@ -201,6 +203,7 @@ export class HotReloader {
       }
     }
     const needsRestart: string[] = [];
+    const reconfigured: string[] = [];
     if (templateFiles.length > 0) {
       log(`watch: ${templateFiles.join(', ')} changed: synthesizing to compare the templates …`);
       try {
@@ -211,8 +214,12 @@ export class HotReloader {
           await this.swap(change.name, change.dir);
           reloaded.push(change.name);
         }
+        for (const { name, change } of diff.config) {
+          await this.options.host.reconfigure(name, change);
+          reconfigured.push(`${name} (${change.what.join(', ')})`);
+        }
         needsRestart.push(...diff.other);
-        if (diff.code.length === 0 && diff.other.length === 0)
+        if (diff.code.length === 0 && diff.config.length === 0 && diff.other.length === 0)
           log('watch: the templates are the ones running; nothing to reload');
       } catch (error: unknown) {
         errors.push(error instanceof Error ? error.message : String(error));
@@ -223,6 +230,7 @@ export class HotReloader {
     }
     const outcome: ReloadOutcome = {
       reloaded,
+      reconfigured,
       needsRestart,
       errors,
       ms: Math.round(performance.now() - since),
@@ -231,6 +239,7 @@ export class HotReloader {
       log(
         `watch: ${reloaded.join(', ')} serve${reloaded.length === 1 ? 's' : ''} the new code (${String(outcome.ms)} ms after the save)`,
       );
+    if (reconfigured.length > 0) log(`watch: new configuration applied to ${reconfigured.join(', ')}`);
     if (needsRestart.length > 0)
       log(
         `watch: the template changed where a hot reload cannot apply it; restart to run it:\n` +
@@ -269,9 +278,11 @@ export class HotReloader {
   /** The running stacks against `next`: the functions whose code changed, and every other change. */
   private compare(next: readonly AssemblyStack[]): {
     code: { name: string; dir: string }[];
+    config: { name: string; change: ConfigChange }[];
     other: string[];
   } {
     const code: { name: string; dir: string }[] = [];
+    const config: { name: string; change: ConfigChange }[] = [];
     const other: string[] = [];
     const running = new Map(this.options.stacks.map((s) => [s.id, s]));
     for (const stack of next) {
@@ -291,8 +302,12 @@ export class HotReloader {
           continue;
         }
         if (resource.Type === 'AWS::Lambda::Function') {
-          if (!same(withoutCode(was), withoutCode(resource))) other.push(`${stack.id}/${id} (configuration)`);
           const name = this.options.resources[`${stack.id}/${id}`] ?? this.options.resources[id];
+          if (!same(withoutCode(was), withoutCode(resource))) {
+            const change = configChange(was, resource);
+            if (change && name !== undefined) config.push({ name, change });
+            else other.push(`${stack.id}/${id} (configuration)`);
+          }
           const dir = assetDir(stack, resource);
           if (name === undefined || dir === undefined) continue;
           const spec = this.options.host.get(name);
@@ -310,7 +325,7 @@ export class HotReloader {
       }
     }
     for (const id of running.keys()) other.push(`${id} (a removed stack)`);
-    return { code, other };
+    return { code, config, other };
   }
 
   private loadRecords(): void {
@@ -372,6 +387,67 @@ function withoutCode(resource: CfnResource): unknown {
   const properties = { ...rest.Properties };
   delete properties.Code;
   return { ...rest, Properties: properties };
+}
+
+/** A change to a function's configuration that a hot reload applies, and what it is, for the log. */
+interface ConfigChange {
+  /** Variables set to a new literal value, or removed (`null`). */
+  readonly environment: Readonly<Record<string, string | null>>;
+  readonly timeoutSeconds?: number;
+  readonly memorySize?: number;
+  /** E.g. `environment STAGE`, `timeout 30 s`. */
+  readonly what: readonly string[];
+}
+
+/**
+ * The change from `was` to `now` when it is only environment variables with literal values, `Timeout` or
+ * `MemorySize`; undefined when anything else changed, or a variable's new value is an intrinsic (resolving
+ * it needs the other resources, as at start).
+ */
+function configChange(was: CfnResource, now: CfnResource): ConfigChange | undefined {
+  const parts = (r: CfnResource) => {
+    const properties = { ...(withoutCode(r) as { Properties: Record<string, unknown> }).Properties };
+    const variables =
+      (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
+    const environment = { ...(properties.Environment as Record<string, unknown> | undefined) };
+    delete environment.Variables;
+    const { Timeout: timeout, MemorySize: memory } = properties;
+    delete properties.Timeout;
+    delete properties.MemorySize;
+    delete properties.Environment;
+    return {
+      rest: { ...(withoutCode(r) as object), Properties: properties, environment },
+      variables,
+      timeout,
+      memory,
+    };
+  };
+  const before = parts(was);
+  const after = parts(now);
+  if (!same(before.rest, after.rest)) return undefined;
+  const environment: Record<string, string | null> = {};
+  const what: string[] = [];
+  for (const name of new Set([...Object.keys(before.variables), ...Object.keys(after.variables)])) {
+    const value = after.variables[name];
+    if (same(before.variables[name], value)) continue;
+    if (value === undefined) environment[name] = null;
+    else if (typeof value === 'string') environment[name] = value;
+    else return undefined;
+    what.push(`environment ${name}`);
+  }
+  const number = (value: unknown, fallback: number) => (value === undefined ? fallback : Number(value));
+  let timeoutSeconds: number | undefined;
+  let memorySize: number | undefined;
+  if (!same(before.timeout, after.timeout)) {
+    timeoutSeconds = number(after.timeout, 3);
+    what.push(`timeout ${String(timeoutSeconds)} s`);
+  }
+  if (!same(before.memory, after.memory)) {
+    memorySize = number(after.memory, 128);
+    what.push(`memory ${String(memorySize)} MB`);
+  }
+  if ([timeoutSeconds, memorySize].some((n) => n !== undefined && !Number.isFinite(n))) return undefined;
+  return { environment, timeoutSeconds, memorySize, what };
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -242,7 +242,40 @@ export class LambdaHost {
     if (!spec) throw new Error(`cannot reload ${nameOrArn}: no such function`);
     const environment = { ...spec.environment };
     if (environment.LAMBDA_TASK_ROOT === spec.codeDir) environment.LAMBDA_TASK_ROOT = codeDir;
-    this.register({ ...spec, codeDir, environment });
+    await this.replace(spec, { ...spec, codeDir, environment });
+  }
+
+  /**
+   * Gives a function new configuration, as `UpdateFunctionConfiguration` does: environment variables set
+   * (a `null` value removes one), timeout, memory. Invocations in flight finish as they were; idle workers
+   * are retired, so the next invocation starts cold with the new configuration.
+   */
+  public async reconfigure(
+    nameOrArn: string,
+    change: {
+      readonly environment?: Readonly<Record<string, string | null>>;
+      readonly timeoutSeconds?: number;
+      readonly memorySize?: number;
+    },
+  ): Promise<void> {
+    const spec = this.get(nameOrArn);
+    if (!spec) throw new Error(`cannot reconfigure ${nameOrArn}: no such function`);
+    const changed = change.environment ?? {};
+    const environment = Object.fromEntries(
+      [...Object.entries(spec.environment), ...Object.entries(changed)].filter(
+        (entry): entry is [string, string] => changed[entry[0]] !== null && entry[1] !== null,
+      ),
+    );
+    await this.replace(spec, {
+      ...spec,
+      environment,
+      timeoutSeconds: change.timeoutSeconds ?? spec.timeoutSeconds,
+      memorySize: change.memorySize ?? spec.memorySize,
+    });
+  }
+
+  private async replace(spec: FunctionSpec, next: FunctionSpec): Promise<void> {
+    this.register(next);
     this.versions.set(spec.name, (this.versions.get(spec.name) ?? 0) + 1);
     const idle = this.idle.get(spec.name) ?? [];
     this.idle.set(spec.name, []);

@@ -11,6 +11,7 @@ import { HEALTH_PATH } from '../apigateway/gateway.js';
 import { TokenBucket } from '../apigateway/request/token-bucket.js';
 import type { RuntimeHealth } from '../apigateway/types.js';
 import { closeServer, listenLocal } from '../../core/http-server.js';
+import { isConsolePath, type ConsoleHandler } from '../../console/route.js';
 import type { LambdaHost } from '../lambda/host.js';
 import { Authorizers } from './authorize.js';
 import { isPreflight, preflightHeaders, withCorsHeaders } from './cors.js';
@@ -32,6 +33,11 @@ export interface HttpApiServerOptions {
   readonly accountId: string;
   readonly region: string;
   readonly health?: RuntimeHealth;
+  /**
+   * The local console, when this server is the runtime's base URL (an application with no REST API):
+   * requests under `/_console` go to it.
+   */
+  readonly console?: () => ConsoleHandler | undefined;
 }
 
 /** An answer the gateway makes itself. */
@@ -84,6 +90,17 @@ export class HttpApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
+    const consoleHandler = isConsolePath(pathname) ? this.options.console?.() : undefined;
+    if (consoleHandler) {
+      try {
+        await consoleHandler(req, res, pathname);
+      } catch {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: 'Internal Server Error' }));
+      }
+      return;
+    }
     const requestId = newRequestId();
     const headers = headerLists(req.rawHeaders);
     let answer: Made;

@@ -2,6 +2,7 @@ import { asText } from '../../core/intrinsics.js';
 import { UnsupportedResourceError } from '../../core/provisioning.js';
 import type { ServiceRuntime, ServiceState } from '../../core/services.js';
 import { ApiGatewayService } from '../apigateway/service.js';
+import { consoleOf } from '../../console/route.js';
 import { LambdaService } from '../lambda/service.js';
 import { JwtVerifier } from './jwt.js';
 import { HttpApiServer } from './server.js';
@@ -43,12 +44,15 @@ export class ApiGatewayV2Service implements ServiceState {
     const jwt = new JwtVerifier(options.jwks);
     let first = !hasRestApi;
     for (const api of this.apis.values()) {
+      const { host } = this.runtime.service(LambdaService);
       const server = new HttpApiServer(api, {
-        host: this.runtime.service(LambdaService).host,
+        host,
         jwt,
         accountId: env.accountId,
         region: env.region,
         health,
+        // With no REST API, the first HTTP API is the base URL, and serves the console.
+        ...(first ? { console: () => consoleOf(host) } : {}),
       });
       const url = await server.listen(first ? (options.port ?? 3000) : 0);
       this.servers.push(server);

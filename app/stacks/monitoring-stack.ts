@@ -56,14 +56,13 @@ export class MonitoringStack extends Stack {
 
     // API edge: golden signals from AWS/ApiGateway; denials and throttles from the access log's status.
     const gateway = api.gateway;
-    const accessLogs = gateway.node.findChild('AccessLogs') as logs.ILogGroup;
     const denials = this.logCount(
       'AuthorizerDenials',
-      accessLogs,
+      gateway.accessLogs,
       '{ $.status = "401" || $.status = "403" }',
       namespace,
     );
-    const throttles = this.logCount('ApiThrottles', accessLogs, '{ $.status = "429" }', namespace);
+    const throttles = this.logCount('ApiThrottles', gateway.accessLogs, '{ $.status = "429" }', namespace);
     f.addLargeHeader('API edge')
       .monitorApiGateway({
         api: api.api,
@@ -84,16 +83,15 @@ export class MonitoringStack extends Stack {
 
     // Place-order saga: executions from AWS/States; compensations from the saga's execution log.
     const saga = api.fulfilment.saga;
-    const sagaLogs = saga.node.findChild('Logs') as logs.ILogGroup;
     const compensated = this.logCount(
       'SagaCompensations',
-      sagaLogs,
+      saga.logGroup,
       '{ $.type = "ExecutionFailed" && $.details.error = "SagaCompensated" }',
       namespace,
     );
     const incomplete = this.logCount(
       'SagaCompensationsIncomplete',
-      sagaLogs,
+      saga.logGroup,
       '{ $.type = "ExecutionFailed" && $.details.error = "SagaCompensationIncomplete" }',
       namespace,
     );

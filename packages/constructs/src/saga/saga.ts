@@ -73,6 +73,8 @@ const LAMBDA_TRANSIENT = [
  */
 export class Saga extends Construct {
   public readonly stateMachine: sfn.StateMachine;
+  /** The state machine's execution log (level ALL): what compensation metrics are counted from. */
+  public readonly logGroup: logs.LogGroup;
   /** Compensations that failed all their retries, with the saga input and the error. */
   public readonly compensationDlq: sqs.Queue;
   /** Error names a step retries. */
@@ -227,10 +229,10 @@ export class Saga extends Construct {
     });
     chain.next(new sfn.Succeed(this, 'Completed'));
 
-    const logGroup = new logs.LogGroup(this, 'Logs', {
+    const logGroup = (this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
-    });
+    }));
     this.stateMachine = new sfn.StateMachine(this, 'Resource', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromChainable(init),

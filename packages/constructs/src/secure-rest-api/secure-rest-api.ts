@@ -118,6 +118,8 @@ const ROUTE_PATH = /^\/v\d+(\/([A-Za-z0-9._-]+|\{[A-Za-z][A-Za-z0-9]*\}))+$/;
  */
 export class SecureRestApi extends Construct {
   public readonly api: apigw.RestApi;
+  /** The stage's JSON access log (status, caller, latency): what denial and throttle metrics are counted from. */
+  public readonly accessLogs: logs.LogGroup;
   /** The authorizer's function. */
   public readonly authorizerFunction: lambda.Function;
   /** Usage plans by tier name. */
@@ -147,10 +149,10 @@ export class SecureRestApi extends Construct {
     validateProps(this, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.DESTROY;
 
-    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+    const accessLogs = (this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy,
-    });
+    }));
     const cors = props.corsOrigins ?? [];
     this.api = new apigw.RestApi(this, 'Resource', {
       restApiName: props.apiName,

@@ -405,22 +405,14 @@ interface ConfigChange {
  * it needs the other resources, as at start).
  */
 function configChange(was: CfnResource, now: CfnResource): ConfigChange | undefined {
+  // What a hot reload applies is taken out; the rest (Environment's other keys included) must be the same.
   const parts = (r: CfnResource) => {
-    const properties = { ...(withoutCode(r) as { Properties: Record<string, unknown> }).Properties };
-    const variables =
-      (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
-    const environment = { ...(properties.Environment as Record<string, unknown> | undefined) };
-    delete environment.Variables;
-    const { Timeout: timeout, MemorySize: memory } = properties;
-    delete properties.Timeout;
-    delete properties.MemorySize;
-    delete properties.Environment;
-    return {
-      rest: { ...(withoutCode(r) as object), Properties: properties, environment },
-      variables,
-      timeout,
-      memory,
+    const whole = withoutCode(r) as { Properties: Record<string, unknown> };
+    const { Timeout: timeout, MemorySize: memory, Environment, ...properties } = whole.Properties;
+    const { Variables: variables = {}, ...environment } = (Environment ?? {}) as {
+      Variables?: Record<string, unknown>;
     };
+    return { rest: { ...whole, Properties: properties, environment }, variables, timeout, memory };
   };
   const before = parts(was);
   const after = parts(now);
